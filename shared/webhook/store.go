@@ -1,0 +1,77 @@
+package webhook
+
+import (
+	"context"
+	"time"
+)
+
+// Page asks for one page of a list.
+type Page struct {
+	Limit  int    // 1 to MaxPageLimit; 0 means DefaultPageLimit
+	Cursor string // opaque; empty for the first page
+}
+
+// Paging limits.
+const (
+	DefaultPageLimit = 20
+	MaxPageLimit     = 100
+)
+
+// DeliveryFilter narrows a delivery list.
+type DeliveryFilter struct {
+	Status string // empty for every status
+}
+
+// Store keeps tenants, keys, webhooks, events and deliveries. Every method
+// that reads one thing answers an *Error with code ENotFound when it does not
+// exist, including when it belongs to another tenant.
+type Store interface {
+	CreateTenant(ctx context.Context, t Tenant) error
+	GetTenant(ctx context.Context, id string) (Tenant, error)
+
+	CreateKey(ctx context.Context, k Key) error
+	KeyByHash(ctx context.Context, hash string) (Key, error)
+
+	CreateWebhook(ctx context.Context, w Webhook) error
+	GetWebhook(ctx context.Context, tenantID, id string) (Webhook, error)
+	ListWebhooks(ctx context.Context, tenantID string, p Page) ([]Webhook, string, error)
+	// TenantWebhooks returns every webhook of a tenant, for fan-out.
+	TenantWebhooks(ctx context.Context, tenantID string) ([]Webhook, error)
+	DeleteWebhook(ctx context.Context, tenantID, id string) error
+
+	// PutEvent stores e unless an event with its id exists; then it returns
+	// the stored one and created=false.
+	PutEvent(ctx context.Context, e Event) (stored Event, created bool, err error)
+	GetEvent(ctx context.Context, tenantID, id string) (Event, error)
+
+	// CreateDelivery stores d unless a delivery with its id exists; created
+	// says which. An existing one is returned as stored.
+	CreateDelivery(ctx context.Context, d Delivery) (stored Delivery, created bool, err error)
+	GetDelivery(ctx context.Context, tenantID, id string) (Delivery, error)
+	ListDeliveries(ctx context.Context, tenantID, webhookID string, f DeliveryFilter, p Page) ([]Delivery, string, error)
+	EventDeliveries(ctx context.Context, tenantID, eventID string) ([]Delivery, error)
+	// RecordAttempt appends attempt a to a delivery and sets its status and
+	// next attempt time. It fails with EConflict when the delivery does not
+	// have exactly a.Attempt-1 attempts, so a duplicate message cannot record
+	// the same attempt twice.
+	RecordAttempt(ctx context.Context, tenantID, deliveryID string, a Attempt, status string, next time.Time) error
+}
+
+// Message is what the delivery queue carries: references, never the payload.
+type Message struct {
+	DeliveryID string `json:"d"`
+	TenantID   string `json:"t"`
+	EventID    string `json:"e"`
+	WebhookID  string `json:"w"`
+}
+
+// Queue is the delivery queue.
+type Queue interface {
+	// Enqueue sends messages for immediate delivery.
+	Enqueue(ctx context.Context, msgs []Message) error
+	// Delay hides a received message for d before it is delivered again.
+	Delay(ctx context.Context, receiptHandle string, d time.Duration) error
+	// DeadLetter puts a message whose delivery has failed for good into the
+	// dead-letter queue.
+	DeadLetter(ctx context.Context, m Message) error
+}
