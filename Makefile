@@ -14,6 +14,9 @@ tools: node_modules/.package-lock.json
 
 node_modules/.package-lock.json: package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund
+	@# node_modules holds Go template files (aws-cdk's init templates); a go.mod
+	@# there makes it a module of its own, so ./... does not reach into it.
+	@printf 'module example.invalid/node_modules\n' > node_modules/go.mod
 	@touch $@
 
 ## dev: run hookrelay locally (emulators, API, pollers) in the foreground
