@@ -77,6 +77,7 @@ type eventItem struct {
 	TypeKey    string    `dynamodbav:"type_key"`
 	CreatedKey string    `dynamodbav:"created_key"`
 	ExpiresAt  int64     `dynamodbav:"expires_at"`
+	Only       string    `dynamodbav:"only,omitempty"`
 }
 
 func toEventItem(e webhook.Event) eventItem {
@@ -86,11 +87,12 @@ func toEventItem(e webhook.Event) eventItem {
 		TypeKey:    e.TenantID + "#" + e.Type,
 		CreatedKey: createdKey(e.Timestamp, e.ID),
 		ExpiresAt:  e.Timestamp.Add(retention).Unix(),
+		Only:       e.Only,
 	}
 }
 
 func (i eventItem) event() webhook.Event {
-	return webhook.Event{ID: i.ID, TenantID: i.TenantID, Type: i.Type, Timestamp: i.Timestamp, Data: json.RawMessage(i.Data)}
+	return webhook.Event{ID: i.ID, TenantID: i.TenantID, Type: i.Type, Timestamp: i.Timestamp, Data: json.RawMessage(i.Data), Only: i.Only}
 }
 
 type attemptItem struct {

@@ -21,6 +21,7 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("240.0.0.0/4"),     // reserved, broadcast
 	netip.MustParsePrefix("::/128"),          // unspecified
 	netip.MustParsePrefix("::1/128"),         // loopback
+	netip.MustParsePrefix("::/96"),           // IPv4-compatible (deprecated), embeds IPv4
 	netip.MustParsePrefix("::ffff:0:0/96"),   // IPv4-mapped
 	netip.MustParsePrefix("::ffff:0:0:0/96"), // IPv4-translated
 	netip.MustParsePrefix("64:ff9b::/96"),    // NAT64
@@ -28,8 +29,10 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("100::/64"),        // discard
 	netip.MustParsePrefix("2001:db8::/32"),   // documentation
 	netip.MustParsePrefix("2002::/16"),       // 6to4, embeds IPv4
+	netip.MustParsePrefix("3fff::/20"),       // documentation
 	netip.MustParsePrefix("fc00::/7"),        // unique-local
 	netip.MustParsePrefix("fe80::/10"),       // link-local
+	netip.MustParsePrefix("fec0::/10"),       // site-local (deprecated)
 	netip.MustParsePrefix("ff00::/8"),        // multicast
 }
 

@@ -63,6 +63,9 @@ type Message struct {
 	TenantID   string `json:"t"`
 	EventID    string `json:"e"`
 	WebhookID  string `json:"w"`
+	// Manual marks a one-off attempt (a manual retry or a redrive): it is
+	// made whatever the delivery's status, and a failure is final.
+	Manual bool `json:"m,omitempty"`
 }
 
 // Queue is the delivery queue.

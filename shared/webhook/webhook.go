@@ -79,6 +79,9 @@ type Event struct {
 	Type      string          `json:"type"`
 	Timestamp time.Time       `json:"timestamp"`
 	Data      json.RawMessage `json:"data"`
+	// Only, when set, names the one webhook this event is for (a test
+	// event): fan-out leaves it alone and the API delivers it directly.
+	Only string `json:"-"`
 }
 
 // Payload is the request body delivered to every endpoint:
