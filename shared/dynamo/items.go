@@ -119,6 +119,7 @@ type deliveryItem struct {
 	EventKey      string        `dynamodbav:"event_key"`
 	CreatedKey    string        `dynamodbav:"created_key"`
 	ExpiresAt     int64         `dynamodbav:"expires_at"`
+	Message       string        `dynamodbav:"message,omitempty"`
 }
 
 func toDeliveryItem(d webhook.Delivery) deliveryItem {
@@ -134,6 +135,7 @@ func toDeliveryItem(d webhook.Delivery) deliveryItem {
 		EventKey:   d.TenantID + "#" + d.EventID,
 		CreatedKey: createdKey(d.CreatedAt, d.ID),
 		ExpiresAt:  d.CreatedAt.Add(retention).Unix(),
+		Message:    d.Message,
 	}
 }
 
@@ -145,7 +147,7 @@ func (i deliveryItem) delivery() webhook.Delivery {
 	return webhook.Delivery{
 		ID: i.ID, TenantID: i.TenantID, EventID: i.EventID, EventType: i.EventType,
 		WebhookID: i.WebhookID, Status: i.Status, NextAttemptAt: i.NextAttemptAt,
-		CreatedAt: i.CreatedAt, Attempts: attempts,
+		CreatedAt: i.CreatedAt, Attempts: attempts, Message: i.Message,
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
+	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -380,27 +380,29 @@ func (s *Store) EventDeliveries(ctx context.Context, tenantID, eventID string) (
 
 // RecordAttempt appends an attempt and sets the delivery's status, guarded by
 // the attempt count so that the same attempt is never recorded twice.
-func (s *Store) RecordAttempt(ctx context.Context, tenantID, deliveryID string, a webhook.Attempt, status string, next time.Time) error {
+func (s *Store) RecordAttempt(ctx context.Context, tenantID, deliveryID string, u webhook.AttemptUpdate) error {
+	a := u.Attempt
 	av, err := attributevalue.Marshal(attemptItem(a))
 	if err != nil {
 		return fmt.Errorf("dynamo: marshal attempt: %w", err)
 	}
-	nextAV, err := attributevalue.Marshal(next)
+	nextAV, err := attributevalue.Marshal(u.NextAttemptAt)
 	if err != nil {
 		return fmt.Errorf("dynamo: marshal time: %w", err)
 	}
 	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                s.table(schema.Deliveries),
 		Key:                      tenantKey(tenantID, deliveryID),
-		UpdateExpression:         aws.String("SET attempts = list_append(attempts, :a), attempt_count = :n, #status = :s, next_attempt_at = :next"),
+		UpdateExpression:         aws.String("SET attempts = list_append(attempts, :a), attempt_count = :n, #status = :s, next_attempt_at = :next, message = :m"),
 		ConditionExpression:      aws.String("attempt_count = :prev"),
 		ExpressionAttributeNames: map[string]string{"#status": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":a":    &types.AttributeValueMemberL{Value: []types.AttributeValue{av}},
-			":n":    &types.AttributeValueMemberN{Value: fmt.Sprint(a.Attempt)},
-			":prev": &types.AttributeValueMemberN{Value: fmt.Sprint(a.Attempt - 1)},
-			":s":    str(status),
+			":n":    &types.AttributeValueMemberN{Value: strconv.Itoa(a.Attempt)},
+			":prev": &types.AttributeValueMemberN{Value: strconv.Itoa(a.Attempt - 1)},
+			":s":    str(u.Status),
 			":next": nextAV,
+			":m":    str(u.Message),
 		},
 	})
 	if isConditionFailed(err) {

@@ -137,18 +137,18 @@ func TestEventIdempotencyAndDeliveries(t *testing.T) {
 		t.Fatalf("duplicate delivery: created=%v err=%v", created, err)
 	}
 	a1 := webhook.Attempt{Attempt: 1, StartedAt: now, DurationMS: 12, StatusCode: 500, ResponseBody: "boom", Error: webhook.ErrHTTPStatus}
-	if err := s.RecordAttempt(ctx, "acme", d.ID, a1, webhook.StatusPending, now.Add(time.Second)); err != nil {
+	if err := s.RecordAttempt(ctx, "acme", d.ID, webhook.AttemptUpdate{Attempt: a1, Status: webhook.StatusPending, NextAttemptAt: now.Add(time.Second), Message: "m1"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RecordAttempt(ctx, "acme", d.ID, a1, webhook.StatusPending, now); !webhook.IsConflict(err) {
+	if err := s.RecordAttempt(ctx, "acme", d.ID, webhook.AttemptUpdate{Attempt: a1, Status: webhook.StatusPending, NextAttemptAt: now, Message: "m2"}); !webhook.IsConflict(err) {
 		t.Fatalf("recording attempt 1 twice: %v", err)
 	}
 	a2 := webhook.Attempt{Attempt: 2, StartedAt: now, DurationMS: 3, StatusCode: 200}
-	if err := s.RecordAttempt(ctx, "acme", d.ID, a2, webhook.StatusSucceeded, time.Time{}); err != nil {
+	if err := s.RecordAttempt(ctx, "acme", d.ID, webhook.AttemptUpdate{Attempt: a2, Status: webhook.StatusSucceeded, Message: "m1"}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.GetDelivery(ctx, "acme", d.ID)
-	if err != nil || got.Status != webhook.StatusSucceeded || len(got.Attempts) != 2 || got.Attempts[0].ResponseBody != "boom" {
+	if err != nil || got.Status != webhook.StatusSucceeded || len(got.Attempts) != 2 || got.Attempts[0].ResponseBody != "boom" || got.Message != "m1" {
 		t.Fatalf("GetDelivery = %+v, %v", got, err)
 	}
 	list, _, err := s.ListDeliveries(ctx, "acme", "wh_1", webhook.DeliveryFilter{Status: webhook.StatusSucceeded}, webhook.Page{})

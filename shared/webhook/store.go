@@ -50,11 +50,21 @@ type Store interface {
 	GetDelivery(ctx context.Context, tenantID, id string) (Delivery, error)
 	ListDeliveries(ctx context.Context, tenantID, webhookID string, f DeliveryFilter, p Page) ([]Delivery, string, error)
 	EventDeliveries(ctx context.Context, tenantID, eventID string) ([]Delivery, error)
-	// RecordAttempt appends attempt a to a delivery and sets its status and
-	// next attempt time. It fails with EConflict when the delivery does not
-	// have exactly a.Attempt-1 attempts, so a duplicate message cannot record
-	// the same attempt twice.
-	RecordAttempt(ctx context.Context, tenantID, deliveryID string, a Attempt, status string, next time.Time) error
+	// RecordAttempt appends u.Attempt to a delivery and sets its status and
+	// next attempt time. It fails with EConflict unless the delivery has
+	// exactly u.Attempt.Attempt-1 attempts, so a duplicate message cannot
+	// record the same attempt twice.
+	RecordAttempt(ctx context.Context, tenantID, deliveryID string, u AttemptUpdate) error
+}
+
+// AttemptUpdate is what one attempt changes on its delivery.
+type AttemptUpdate struct {
+	Attempt       Attempt
+	Status        string
+	NextAttemptAt time.Time
+	// Message is the id of the queue message that made the attempt; it owns
+	// the delivery's later automatic attempts.
+	Message string
 }
 
 // Message is what the delivery queue carries: references, never the payload.

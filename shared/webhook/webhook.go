@@ -115,6 +115,9 @@ type Delivery struct {
 	NextAttemptAt time.Time `json:"next_attempt_at"`
 	CreatedAt     time.Time `json:"created_at"`
 	Attempts      []Attempt `json:"attempts"`
+	// Message is the id of the queue message that owns the delivery's
+	// automatic attempts; copies of other messages are duplicates.
+	Message string `json:"-"`
 }
 
 // Attempt is one HTTP request of a delivery, as recorded in the request log.
