@@ -20,6 +20,8 @@ const (
 	AttrEventPK   = "event_key"   // tenant_id#event_id
 	AttrCreated   = "created_key" // RFC 3339 creation time#id, sorts newest last
 	AttrTypeKey   = "type_key"    // tenant_id#type
+	AttrType      = "type"        // an event's type
+	AttrOnly      = "only"        // a test event's one webhook
 )
 
 // Index names.
@@ -157,6 +159,16 @@ const (
 	EnvTablePrefix = "HOOKRELAY_TABLE_PREFIX"
 	EnvQueueURL    = "HOOKRELAY_QUEUE_URL"
 	EnvDLQURL      = "HOOKRELAY_DLQ_URL"
+)
+
+// Environment variables of the Lambda functions' behaviour, set by the CDK
+// stack (and read the same way by the local runtime).
+const (
+	EnvRetrySchedule       = "HOOKRELAY_RETRY_SCHEDULE"
+	EnvAllowPrivateTargets = "HOOKRELAY_ALLOW_PRIVATE_TARGETS"
+	// EnvAdminKeySecretARN names the Secrets Manager secret whose plaintext
+	// is the admin API key (api function only).
+	EnvAdminKeySecretARN = "HOOKRELAY_ADMIN_KEY_SECRET_ARN"
 )
 
 // DefaultPrefix is the physical-name prefix of the local runtime.
