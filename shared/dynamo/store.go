@@ -436,6 +436,9 @@ func (s *Store) queryPage(ctx context.Context, q pageQuery, p webhook.Page, allo
 	if err != nil {
 		return "", err
 	}
+	if err := checkCursorKeys(start, q); err != nil {
+		return "", err
+	}
 	names := map[string]string{"#pk": q.pkName}
 	values := map[string]types.AttributeValue{":pk": str(q.pkValue)}
 	for k, v := range q.filterNames {
