@@ -55,6 +55,14 @@ type Store interface {
 	// exactly u.Attempt.Attempt-1 attempts, so a duplicate message cannot
 	// record the same attempt twice.
 	RecordAttempt(ctx context.Context, tenantID, deliveryID string, u AttemptUpdate) error
+	// UpdateWebhook replaces a webhook provided its stored version is still
+	// prev; otherwise it fails with EConflict (or ENotFound when it is gone).
+	UpdateWebhook(ctx context.Context, w Webhook, prev int) error
+	// LatestEvent returns the tenant's newest event of a type, or ENotFound.
+	LatestEvent(ctx context.Context, tenantID, eventType string) (Event, error)
+	// DeliveriesSince returns a webhook's deliveries created at or after
+	// since, newest first.
+	DeliveriesSince(ctx context.Context, tenantID, webhookID string, f DeliveryFilter, since time.Time) ([]Delivery, error)
 }
 
 // AttemptUpdate is what one attempt changes on its delivery.
@@ -87,4 +95,8 @@ type Queue interface {
 	// DeadLetter puts a message whose delivery has failed for good into the
 	// dead-letter queue.
 	DeadLetter(ctx context.Context, m Message) error
+	// Redrive moves every dead letter back to the delivery queue marked
+	// Manual (one more attempt each) and answers how many it moved; it stops
+	// early, without error, when ctx is done.
+	Redrive(ctx context.Context) (moved int, err error)
 }
