@@ -30,7 +30,7 @@ func (s *Stack) output(id, description string, value *string) {
 
 func (s *Stack) addOutputs() {
 	region := *awscdk.Aws_REGION()
-	s.output(OutputAPIURL, "Base URL of the hookrelay API", s.APIStage.Url())
+	s.output(OutputAPIURL, "Base URL of the hookrelay API (no trailing slash)", s.API.ApiEndpoint())
 	s.output(OutputDashboardURL, "CloudWatch dashboard",
 		jsii.String("https://"+region+".console.aws.amazon.com/cloudwatch/home?region="+region+"#dashboards:name="+*s.Dashboard.DashboardName()))
 	s.output(OutputAdminKeySecretARN, "Secrets Manager secret whose value is the admin API key", s.AdminKey.SecretArn())

@@ -197,10 +197,11 @@ func (s *Stack) addQueues() {
 
 // addAdminKey generates the admin API key at deploy time. Its plaintext
 // lives only in Secrets Manager; the api function reads it on its first
-// request and caches it for five minutes.
+// request and caches it for five minutes. The secret has a generated name:
+// a deleted secret keeps its name for its recovery window, which would stop
+// a stage from being deployed again soon after `make destroy`.
 func (s *Stack) addAdminKey() {
 	s.AdminKey = awssecretsmanager.NewSecret(s.Stack, jsii.String("AdminKey"), &awssecretsmanager.SecretProps{
-		SecretName:  jsii.String("hookrelay/" + s.props.Stage + "/admin-key"),
 		Description: jsii.String("hookrelay admin API key (" + s.props.Stage + "): the plaintext is the key"),
 		GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
 			PasswordLength:     jsii.Number(48),

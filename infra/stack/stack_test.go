@@ -337,7 +337,7 @@ func TestFunctions(t *testing.T) {
 				schema.EnvDLQURL:              map[string]any{"Ref": mustID(t, s, "AWS::SQS::Queue", "QueueName", prefix+schema.DeadLetterQueue)},
 			}
 			if f.name == FunctionAPI {
-				want[schema.EnvAdminKeySecretARN] = map[string]any{"Ref": mustID(t, s, "AWS::SecretsManager::Secret", "Name", "hookrelay/"+s.props.Stage+"/admin-key")}
+				want[schema.EnvAdminKeySecretARN] = map[string]any{"Ref": s.secretID(t)}
 			}
 			if fmt.Sprint(env) != fmt.Sprint(want) {
 				t.Errorf("%s (%s) environment:\n got %v\nwant %v", f.name, id, env, want)
@@ -355,6 +355,19 @@ func TestFunctions(t *testing.T) {
 	if got := r.Properties["Environment"].(map[string]any)["Variables"].(map[string]any)[schema.EnvAllowPrivateTargets]; got != "false" {
 		t.Errorf("default %s = %v, want false", schema.EnvAllowPrivateTargets, got)
 	}
+}
+
+// secretID is the logical ID of the stack's one secret, the admin key.
+func (s *synthesized) secretID(t *testing.T) string {
+	t.Helper()
+	secrets := s.raw.ofType("AWS::SecretsManager::Secret")
+	if len(secrets) != 1 {
+		t.Fatalf("%d secrets, want 1", len(secrets))
+	}
+	for id := range secrets {
+		return id
+	}
+	return ""
 }
 
 func mustID(t *testing.T, s *synthesized, typ, prop, value string) string {
@@ -815,6 +828,13 @@ func TestOutputs(t *testing.T) {
 		if got := s.raw.Outputs[OutputTablePrefix].Value; got != "hookrelay-"+s.props.Stage+"-" {
 			t.Errorf("table prefix output %v", got)
 		}
+		var apiID string
+		for id := range s.raw.ofType("AWS::ApiGatewayV2::Api") {
+			apiID = id
+		}
+		if got, want := fmt.Sprint(s.raw.Outputs[OutputAPIURL].Value), fmt.Sprint(map[string]any{"Fn::GetAtt": []any{apiID, "ApiEndpoint"}}); got != want {
+			t.Errorf("API URL %s, want %s (the $default stage's endpoint, no trailing slash)", got, want)
+		}
 		dash, _ := json.Marshal(s.raw.Outputs[OutputDashboardURL].Value)
 		if !strings.Contains(string(dash), "#dashboards:name=") {
 			t.Errorf("dashboard URL %s", dash)
@@ -824,7 +844,10 @@ func TestOutputs(t *testing.T) {
 
 func TestAdminKeySecret(t *testing.T) {
 	both(t, func(t *testing.T, s *synthesized) {
-		_, r := s.raw.byProp(t, "AWS::SecretsManager::Secret", "Name", "hookrelay/"+s.props.Stage+"/admin-key")
+		r := s.raw.Resources[s.secretID(t)]
+		if _, named := r.Properties["Name"]; named {
+			t.Errorf("the admin key secret has a fixed name: a destroyed stage could not be deployed again within the recovery window")
+		}
 		gen := r.Properties["GenerateSecretString"].(map[string]any)
 		if gen["PasswordLength"] != 48.0 || gen["ExcludePunctuation"] != true || gen["IncludeSpace"] != false {
 			t.Errorf("admin key generator %v: want 48 characters, no punctuation, no space", gen)
