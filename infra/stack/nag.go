@@ -23,7 +23,8 @@ type suppression struct {
 	reason    string
 }
 
-// Suppressed lists the rules the stack suppresses, for the tests.
+// suppressions lists the cdk-nag findings the stack accepts, each with the
+// reason it is accepted.
 func (s *Stack) suppressions() []suppression {
 	return []suppression{
 		{

@@ -13,12 +13,14 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
 
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
-// Props configures one deployment of hookrelay. The zero value of every
-// field but StackProps means its default; Defaults fills them in.
+// Props configures one deployment of hookrelay. A zero field means its
+// default (the Default… constants below); New fills them in and rejects
+// invalid values.
 type Props struct {
 	awscdk.StackProps
 
@@ -227,8 +229,7 @@ func boolContext(key, s string, def bool) (bool, error) {
 	return b, nil
 }
 
+// seconds converts a Go duration to a CDK one.
 func seconds(d time.Duration) awscdk.Duration {
-	return awscdk.Duration_Seconds(float64Ptr(d.Seconds()))
+	return awscdk.Duration_Seconds(jsii.Number(d.Seconds()))
 }
-
-func float64Ptr(f float64) *float64 { return &f }
