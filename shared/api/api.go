@@ -77,13 +77,20 @@ func (s *server) routes() {
 	s.mux.Handle("POST /v1/tenants/{t}/webhooks", s.tenant(s.createWebhook))
 	s.mux.Handle("GET /v1/tenants/{t}/webhooks", s.tenant(s.listWebhooks))
 	s.mux.Handle("GET /v1/tenants/{t}/webhooks/{id}", s.tenant(s.getWebhook))
+	s.mux.Handle("PATCH /v1/tenants/{t}/webhooks/{id}", s.tenant(s.patchWebhook))
 	s.mux.Handle("DELETE /v1/tenants/{t}/webhooks/{id}", s.tenant(s.deleteWebhook))
+	s.mux.Handle("POST /v1/tenants/{t}/webhooks/{id}/secret/rotate", s.tenant(s.rotateSecret))
+	s.mux.Handle("POST /v1/tenants/{t}/webhooks/{id}/test", s.tenant(s.testWebhook))
+	s.mux.Handle("POST /v1/tenants/{t}/webhooks/{id}/replay", s.tenant(s.replayWebhook))
 	s.mux.Handle("GET /v1/tenants/{t}/webhooks/{id}/deliveries", s.tenant(s.listDeliveries))
 
 	s.mux.Handle("POST /v1/tenants/{t}/events", s.tenant(s.publishEvent))
 	s.mux.Handle("GET /v1/tenants/{t}/events/{id}", s.tenant(s.getEvent))
 
 	s.mux.Handle("GET /v1/tenants/{t}/deliveries/{id}", s.tenant(s.getDelivery))
+	s.mux.Handle("POST /v1/tenants/{t}/deliveries/{id}/retry", s.tenant(s.retryDelivery))
+
+	s.mux.Handle("POST /v1/admin/dlq/redrive", s.admin(s.redrive))
 }
 
 // ServeHTTP authenticates the request (except for /healthz), routes it, turns

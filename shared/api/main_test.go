@@ -128,6 +128,18 @@ func (h *harness) do(method, path, key string, body any) response {
 	return h.send(req)
 }
 
+// request prepares a request with a JSON body and the key as bearer.
+func (h *harness) request(method, path, key, body string) *http.Request {
+	h.t.Helper()
+	req, err := http.NewRequest(method, h.url+path, strings.NewReader(body))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+key)
+	return req
+}
+
 // send sends a prepared request.
 func (h *harness) send(req *http.Request) response {
 	h.t.Helper()

@@ -19,6 +19,7 @@ func (s *server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err := s.cfg.Store.CreateWebhook(r.Context(), wh); err != nil {
 		return err
 	}
+	setETag(w, wh)
 	writeJSON(w, http.StatusCreated, createdWebhookView{webhookView: viewWebhook(wh), Secret: wh.Secret})
 	return nil
 }
@@ -47,6 +48,7 @@ func (s *server) getWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	setETag(w, wh)
 	writeJSON(w, http.StatusOK, viewWebhook(wh))
 	return nil
 }
