@@ -21,7 +21,8 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 ## dev: run hookrelay locally (emulators, API, pollers) in the foreground
 dev: tools
-	$(GO) run ./cmd/hookrelay dev
+	$(GO) build -ldflags '$(LDFLAGS)' -o bin/hookrelay ./cmd/hookrelay
+	exec bin/hookrelay dev
 
 ## test: every test, integration and end to end included
 test: tools lint

@@ -11,6 +11,8 @@ const usage = `hookrelay — webhook delivery for AWS
 
 Usage:
   hookrelay dev      run hookrelay locally: emulators, API and pollers (make dev)
+  hookrelay listen   a local receiver that prints deliveries and checks signatures
+                     (--addr 127.0.0.1:9000, --secret whsec_…, --status 200)
   hookrelay help     show this help
 
 Environment of "dev": HOOKRELAY_API_ADDR, HOOKRELAY_ADMIN_KEY,
@@ -27,6 +29,8 @@ func main() {
 	switch os.Args[1] {
 	case "dev":
 		err = runDev(os.Args[2:])
+	case "listen":
+		err = runListen(os.Args[2:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return

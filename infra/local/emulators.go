@@ -92,18 +92,28 @@ func FindRoot(dir string) (string, error) {
 	}
 }
 
-// CheckJava fails with installation advice unless Java 17 or newer is on PATH.
+// javaAdvice says how to get a JDK 17: DynamoDB Local needs Java 17, and
+// its loopback launcher runs in Java's source mode, which needs the JDK's
+// compiler module.
+const javaAdvice = "install a JDK 17 or newer: `sudo apt-get install -y openjdk-17-jdk-headless` (Debian/Ubuntu) or `brew install openjdk@17` (macOS)"
+
+// CheckJava fails with installation advice unless a JDK 17 or newer is on
+// PATH.
 func CheckJava() error {
 	out, err := exec.Command("java", "-version").CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("java not found: DynamoDB Local needs Java 17 or newer; install it with `sudo apt-get install -y openjdk-17-jre-headless` (Debian/Ubuntu) or `brew install openjdk@17` (macOS)")
+		return fmt.Errorf("java not found: DynamoDB Local needs it; %s", javaAdvice)
 	}
 	m := regexp.MustCompile(`version "(\d+)`).FindSubmatch(out)
 	if m == nil {
 		return fmt.Errorf("cannot read the Java version from %q", out)
 	}
 	if v, _ := strconv.Atoi(string(m[1])); v < 17 {
-		return fmt.Errorf("java %s found: DynamoDB Local needs Java 17 or newer; install it with `sudo apt-get install -y openjdk-17-jre-headless`", m[1])
+		return fmt.Errorf("java %s found, DynamoDB Local needs 17 or newer; %s", m[1], javaAdvice)
+	}
+	mods, err := exec.Command("java", "--list-modules").Output()
+	if err != nil || !strings.Contains(string(mods), "jdk.compiler") {
+		return fmt.Errorf("java is a runtime without the compiler module (a JRE); %s", javaAdvice)
 	}
 	return nil
 }
