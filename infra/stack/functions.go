@@ -154,10 +154,12 @@ func (s *Stack) grant() {
 	allow(api, []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:BatchGetItem"},
 		s.tableARNs(allTableIDs()...)...)
 	allow(api, []string{"dynamodb:Query"}, s.indexARNs(allTableIDs()...)...)
-	// sqs:SendMessage also authorizes SendMessageBatch; on the delivery queue
-	// it is also what the DLQ redrive's move task needs at its destination.
+	// sqs:SendMessage also authorizes SendMessageBatch, and DeleteMessage
+	// DeleteMessageBatch. The DLQ redrive receives the dead letters, sends
+	// them to the delivery queue marked manual and deletes them (shared/sqs
+	// Redrive); it uses no SQS move task.
 	allow(api, []string{"sqs:SendMessage"}, queue)
-	allow(api, []string{"sqs:StartMessageMoveTask", "sqs:ListMessageMoveTasks", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}, dlq)
+	allow(api, []string{"sqs:ReceiveMessage", "sqs:DeleteMessage"}, dlq)
 	allow(api, []string{"secretsmanager:GetSecretValue"}, s.AdminKey.SecretArn())
 
 	fanout := s.Functions[FunctionFanout].Role()

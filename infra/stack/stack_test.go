@@ -591,7 +591,7 @@ func TestLeastPrivilege(t *testing.T) {
 			cross([]string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:BatchGetItem"}, tables...),
 			cross([]string{"dynamodb:Query"}, indexes...),
 			cross([]string{"sqs:SendMessage"}, "queue:deliveries"),
-			cross([]string{"sqs:StartMessageMoveTask", "sqs:ListMessageMoveTasks", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}, "queue:deliveries-dlq"),
+			cross([]string{"sqs:ReceiveMessage", "sqs:DeleteMessage"}, "queue:deliveries-dlq"),
 			cross([]string{"secretsmanager:GetSecretValue"}, "secret:admin-key"),
 		},
 		FunctionFanout: {
