@@ -2,8 +2,11 @@ package local
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -254,29 +257,31 @@ func (e *Emulators) Close() {
 	}
 }
 
+// writeTemp writes a launcher into a folder named after its content, once:
+// later starts reuse it, and two starts at once write the same bytes.
 func writeTemp(name string, content []byte) (string, error) {
-	dir := filepath.Join(os.TempDir(), "hookrelay-launchers")
+	sum := sha256.Sum256(content)
+	dir := filepath.Join(os.TempDir(), "hookrelay-launchers", hex.EncodeToString(sum[:8]))
+	path := filepath.Join(dir, name) // Java's source launcher wants the class's name
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, content) {
+		return path, nil
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("launcher dir: %w", err)
 	}
-	f, err := os.CreateTemp(dir, "*-"+name)
+	f, err := os.CreateTemp(dir, name+".*")
 	if err != nil {
 		return "", fmt.Errorf("write launcher: %w", err)
 	}
-	defer f.Close()
-	if _, err := f.Write(content); err != nil {
+	_, werr := f.Write(content)
+	cerr := f.Close()
+	if err := errors.Join(werr, cerr); err != nil {
 		return "", fmt.Errorf("write launcher: %w", err)
 	}
-	// Java's source launcher wants the file named after its class.
-	if strings.HasSuffix(name, ".java") {
-		sub, err := os.MkdirTemp(dir, "java-")
-		if err != nil {
-			return "", err
-		}
-		path := filepath.Join(sub, name)
-		return path, os.Rename(f.Name(), path)
+	if err := os.Rename(f.Name(), path); err != nil {
+		return "", fmt.Errorf("write launcher: %w", err)
 	}
-	return f.Name(), nil
+	return path, nil
 }
 
 func freePort() (int, error) {
