@@ -14,6 +14,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/hookrelay/hookrelay/events/catalog"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -35,6 +36,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Catalog is the event catalogue listed by GET /v1/event-types and
+	// checked on publication; nil means the one embedded in events/catalog.
+	Catalog *catalog.Catalog
 }
 
 // server is the handler's state: the configuration and its routes.
@@ -57,6 +61,13 @@ func New(cfg Config) http.Handler {
 	}
 	if cfg.AdminKeyHash == nil {
 		cfg.AdminKeyHash = func(context.Context) (string, error) { return "", nil }
+	}
+	if cfg.Catalog == nil {
+		c, err := catalog.Load()
+		if err != nil {
+			cfg.Logger.Error("api.catalog", slog.String("error", err.Error()))
+		}
+		cfg.Catalog = c
 	}
 	s := &server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
 	s.routes()
@@ -91,6 +102,8 @@ func (s *server) routes() {
 	s.mux.Handle("POST /v1/tenants/{t}/deliveries/{id}/retry", s.tenant(s.retryDelivery))
 
 	s.mux.Handle("POST /v1/admin/dlq/redrive", s.admin(s.redrive))
+
+	s.mux.Handle("GET /v1/event-types", s.anyKey(s.eventTypes))
 }
 
 // ServeHTTP authenticates the request (except for /healthz), routes it, turns

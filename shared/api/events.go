@@ -43,6 +43,9 @@ func (s *server) publishEvent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.cfg.Catalog.Validate(e.Type, e.Data); err != nil {
+		return err
+	}
 	stored, created, err := s.cfg.Store.PutEvent(r.Context(), e)
 	if err != nil {
 		return err
@@ -160,5 +163,11 @@ func (s *server) getEvent(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, eventView{Event: e, Deliveries: viewDeliveries(ds)})
+	return nil
+}
+
+// eventTypes handles GET /v1/event-types: the catalogue → {data}.
+func (s *server) eventTypes(w http.ResponseWriter, _ *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]any{"data": s.cfg.Catalog.Types()})
 	return nil
 }

@@ -12,10 +12,10 @@ import (
 func TestPublishEvent(t *testing.T) {
 	h := newHarness(t)
 	key := h.tenant("acme")
-	r := h.must(h.do("POST", "/v1/tenants/acme/events", key, `{"type":"registration.created", "data": { "b": 1, "a": [1, 2.50, "x"] } }`), 202)
+	r := h.must(h.do("POST", "/v1/tenants/acme/events", key, `{"type":"order.created", "data": { "b": 1, "a": [1, 2.50, "x"] } }`), 202)
 	body := r.json(t)
 	id, _ := body["id"].(string)
-	if !strings.HasPrefix(id, "evt_") || body["type"] != "registration.created" {
+	if !strings.HasPrefix(id, "evt_") || body["type"] != "order.created" {
 		t.Fatalf("answer %s", r.body)
 	}
 	if _, err := time.Parse(time.RFC3339, body["timestamp"].(string)); err != nil {
@@ -29,7 +29,7 @@ func TestPublishEvent(t *testing.T) {
 		t.Fatalf("stored data %s, want %s (compacted, otherwise as sent)", got, want)
 	}
 	got := h.must(h.do("GET", "/v1/tenants/acme/events/"+id, key, nil), 200).json(t)
-	if got["id"] != id || got["type"] != "registration.created" || got["timestamp"] != body["timestamp"] {
+	if got["id"] != id || got["type"] != "order.created" || got["timestamp"] != body["timestamp"] {
 		t.Fatalf("GET event = %v", got)
 	}
 	if ds, ok := got["deliveries"].([]any); !ok || len(ds) != 0 {

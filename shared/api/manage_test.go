@@ -152,9 +152,9 @@ func TestTestWebhook(t *testing.T) {
 		t.Fatalf("event %+v %v", e, err)
 	}
 	// With a type: the newest event of it, subscribed or not.
-	h.must(h.do("POST", "/v1/tenants/acme/events", key, `{"id":"old","type":"program.updated","data":{"n":1}}`), 202)
+	h.must(h.do("POST", "/v1/tenants/acme/events", key, `{"id":"old","type":"program.updated","data":{"program_id":1}}`), 202)
 	time.Sleep(1100 * time.Millisecond) // event timestamps are whole seconds
-	h.must(h.do("POST", "/v1/tenants/acme/events", key, `{"id":"new","type":"program.updated","data":{"n":2}}`), 202)
+	h.must(h.do("POST", "/v1/tenants/acme/events", key, `{"id":"new","type":"program.updated","data":{"program_id":2}}`), 202)
 	r = h.must(h.do("POST", path, key, map[string]string{"event_type": "program.updated"}), 202).json(t)
 	if r["event_id"] != "new" {
 		t.Fatalf("test with a type sent %v, want the newest event", r)
