@@ -104,6 +104,7 @@ func (s *server) routes() {
 	s.mux.Handle("POST /v1/admin/dlq/redrive", s.admin(s.redrive))
 
 	s.mux.Handle("GET /v1/event-types", s.anyKey(s.eventTypes))
+	s.mux.Handle("GET /v1/openapi.json", s.anyKey(s.openapi))
 }
 
 // ServeHTTP authenticates the request (except for /healthz), routes it, turns

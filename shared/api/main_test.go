@@ -21,7 +21,15 @@ import (
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
-func TestMain(m *testing.M) { os.Exit(localtest.Main(m)) }
+// TestMain runs the tests against the emulators, then holds every exchange
+// they made to the OpenAPI document.
+func TestMain(m *testing.M) {
+	code := localtest.Main(m)
+	if code == 0 {
+		code = checkOpenAPI()
+	}
+	os.Exit(code)
+}
 
 // adminKey is the admin key of every test server.
 const adminKey = "hr_test_admin_key"
@@ -140,9 +148,15 @@ func (h *harness) request(method, path, key, body string) *http.Request {
 	return req
 }
 
-// send sends a prepared request.
+// send sends a prepared request and records the exchange for the OpenAPI
+// check.
 func (h *harness) send(req *http.Request) response {
 	h.t.Helper()
+	var reqBody []byte
+	if req.Body != nil {
+		reqBody, _ = io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(reqBody))
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		h.t.Fatal(err)
@@ -152,6 +166,7 @@ func (h *harness) send(req *http.Request) response {
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	record(req, reqBody, res, b)
 	if res.StatusCode >= 500 {
 		h.t.Errorf("%s %s answered %d: %s", req.Method, req.URL.Path, res.StatusCode, b)
 	}
