@@ -28,6 +28,11 @@ dev: tools
 test: tools lint
 	$(GO) test -count=1 -timeout 12m ./...
 
+## fuzz: 30 s of fuzzing the API's decoding and validation (make test runs the seeds)
+FUZZTIME ?= 30s
+fuzz: tools
+	$(GO) test -run '^$$' -fuzz '^FuzzRequests$$' -fuzztime $(FUZZTIME) -parallel 4 ./shared/api
+
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
