@@ -128,21 +128,11 @@ func (h *Handler) skip(ctx context.Context, log *slog.Logger, j job) (skip, keep
 	return false, false
 }
 
-// load reads the event and the webhook of a delivery.
+// load reads the event and the webhook of a delivery, in one request.
 func (h *Handler) load(ctx context.Context, j *job) error {
-	var evErr, whErr error
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		j.event, evErr = h.Store.GetEvent(ctx, j.msg.TenantID, j.msg.EventID)
-	}()
-	j.hook, whErr = h.Store.GetWebhook(ctx, j.msg.TenantID, j.msg.WebhookID)
-	wg.Wait()
-	if evErr != nil {
-		return evErr
-	}
-	return whErr
+	var err error
+	j.event, j.hook, err = h.Store.EventAndWebhook(ctx, j.msg.TenantID, j.msg.EventID, j.msg.WebhookID)
+	return err
 }
 
 // request builds the signed POST of one attempt.

@@ -34,6 +34,10 @@ type Store interface {
 
 	CreateWebhook(ctx context.Context, w Webhook) error
 	GetWebhook(ctx context.Context, tenantID, id string) (Webhook, error)
+	// EventAndWebhook reads an event and a webhook of a tenant together,
+	// in one request: what a delivery attempt needs. Either one missing is
+	// ENotFound.
+	EventAndWebhook(ctx context.Context, tenantID, eventID, webhookID string) (Event, Webhook, error)
 	ListWebhooks(ctx context.Context, tenantID string, p Page) ([]Webhook, string, error)
 	// TenantWebhooks returns every webhook of a tenant, for fan-out.
 	TenantWebhooks(ctx context.Context, tenantID string) ([]Webhook, error)
