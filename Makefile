@@ -37,6 +37,14 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
+## bench: measure on this machine and write the figures into BENCHMARKS.md
+## (reported, never a gate; about 6 minutes). BENCH_FLAGS=-reps 3 for a quicker run.
+bench: tools lambdas
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1s \
+		./shared/signature ./shared/webhook ./shared/sqs ./shared/sender ./shared/deliver \
+		| grep -E '^(Benchmark|pkg:)' > bin/gobench.txt
+	$(GO) run ./bench/hookbench -gobench bin/gobench.txt $(BENCH_FLAGS)
+
 ## lambdas: build each function for Lambda (provided.al2023, arm64)
 lambdas:
 	@for f in $(FUNCTIONS); do \
