@@ -20,10 +20,7 @@ import (
 // for the banner, checks /healthz, presses Ctrl-C (SIGINT) and asserts that no
 // child process (java, node) outlives it.
 func TestDevStartsAndStopsEverything(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "hookrelay")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := binary(t)
 	cmd := exec.Command(bin, "dev")
 	cmd.Dir = filepath.Join("..", "..")
 	cmd.Env = append(os.Environ(), "HOOKRELAY_API_ADDR=127.0.0.1:0", "HOOKRELAY_ADMIN_KEY=hr_test_admin_key", "AWS_ENDPOINT_URL=")
