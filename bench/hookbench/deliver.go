@@ -130,8 +130,9 @@ func seedDeliveries(ctx context.Context, store webhook.Store, url string, n int)
 	return batches, nil
 }
 
-// sampleData is a typical event: a registration of about 500 bytes.
-var sampleData = json.RawMessage(`{"registration_id":"reg_01JC4W9S2K","program":{"id":"prg_204","name":"Silent retreat","start":"2026-12-04","end":"2026-12-07"},"guest":{"name":"Zoë Martin","email":"zoe@example.com","phone":"+33 6 12 34 56 78"},"room":"Cedar 2","nights":3,"total":"420.00","currency":"EUR","paid":true,"notes":"vegetarian; arrives by the 16:40 train","created_at":"2026-11-22T07:30:00Z"}`)
+// sampleData is a typical event: a registration of about 350 bytes that
+// matches the catalogue's registration.created schema.
+var sampleData = json.RawMessage(`{"registration_id":1042,"program_id":318,"status":"confirmed","guest":{"name":"Zoë Martin","email":"zoe@example.com"},"total":{"amount":"1250.00","currency":"EUR"},"url":"https://platform.example/api/registrations/1042","room":"Cedar 2","nights":3,"notes":"vegetarian; arrives by the 16:40 train; needs a ground-floor room","updated_at":"2026-11-22T07:30:00Z"}`)
 
 func sampleEvent(tenant, id string) webhook.Event {
 	return webhook.Event{ID: id, TenantID: tenant, Type: "registration.created", Timestamp: time.Now().UTC().Truncate(time.Second), Data: sampleData}
