@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/events/catalog"
+	"github.com/hookrelay/hookrelay/shared/console"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -81,6 +82,7 @@ func (s *server) now() time.Time { return s.cfg.Now().UTC() }
 // scope it needs: open, any key, admin, or the tenant of the path.
 func (s *server) routes() {
 	s.mux.HandleFunc("GET /healthz", s.healthz)
+	console.Register(s.mux) // the console's static files: open, like /healthz
 
 	s.mux.Handle("POST /v1/tenants", s.admin(s.createTenant))
 	s.mux.Handle("POST /v1/tenants/{t}/keys", s.admin(s.createKey))
@@ -129,7 +131,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.unrouted(rec, r, h)
 		return
 	}
-	if pattern != "GET /healthz" {
+	if pattern != "GET /healthz" && !console.Open(pattern) {
 		p, err := s.authenticate(r)
 		if err != nil {
 			s.writeError(rec, r, err)
