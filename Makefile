@@ -5,7 +5,7 @@ GO       ?= go
 NPM      ?= npm
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X github.com/hookrelay/hookrelay/shared/version.Version=$(VERSION)
-FUNCTIONS := api fanout deliver
+FUNCTIONS := api fanout deliver sweeper
 
 .PHONY: dev test unit lint tools lambdas synth deploy localstack-deploy bench fuzz e2e diff destroy clean
 
@@ -63,7 +63,8 @@ CDK_CONTEXT = -c stage=$(STAGE) \
 	$(if $(LOG_RETENTION_DAYS),-c logRetentionDays=$(LOG_RETENTION_DAYS)) \
 	$(if $(ALLOW_PRIVATE_TARGETS),-c allowPrivateTargets=$(ALLOW_PRIVATE_TARGETS)) \
 	$(if $(DELETION_PROTECTION),-c deletionProtection=$(DELETION_PROTECTION)) \
-	$(if $(RETRY_SCHEDULE),-c retrySchedule=$(RETRY_SCHEDULE))
+	$(if $(RETRY_SCHEDULE),-c retrySchedule=$(RETRY_SCHEDULE)) \
+	$(if $(DENY_CIDRS),-c denyCidrs=$(DENY_CIDRS))
 
 ## synth: write the CloudFormation template to cdk.out/ (offline, no AWS credentials needed)
 synth: tools lambdas

@@ -51,7 +51,7 @@ func offlineEnv(t *testing.T) []string {
 func placeholderAssets(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, f := range []string{"api", "fanout", "deliver"} {
+	for _, f := range []string{"api", "fanout", "deliver", "sweeper"} {
 		if err := os.MkdirAll(filepath.Join(dir, f), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -105,7 +105,7 @@ func TestCLISynth(t *testing.T) {
 			}
 		}
 	}
-	for typ, n := range map[string]int{"AWS::Lambda::Function": 3, "AWS::DynamoDB::Table": 5, "AWS::SQS::Queue": 3, "AWS::SNS::Topic": 1, "AWS::CloudWatch::Dashboard": 1} {
+	for typ, n := range map[string]int{"AWS::Lambda::Function": 4, "AWS::DynamoDB::Table": 5, "AWS::SQS::Queue": 3, "AWS::SNS::Topic": 1, "AWS::CloudWatch::Dashboard": 1} {
 		if types[typ] != n {
 			t.Errorf("%d %s, want %d", types[typ], typ, n)
 		}

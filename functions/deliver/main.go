@@ -13,6 +13,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/deliver"
 	"github.com/hookrelay/hookrelay/shared/lambdaenv"
 	"github.com/hookrelay/hookrelay/shared/sender"
+	"github.com/hookrelay/hookrelay/shared/sweeper"
 	"github.com/hookrelay/hookrelay/shared/version"
 )
 
@@ -21,9 +22,14 @@ func main() {
 	if err != nil {
 		log.Fatalf("deliver: %v", err)
 	}
+	grace := deps.Env.SweepGrace
+	if grace == 0 {
+		grace = sweeper.DefaultGrace
+	}
 	h := &deliver.Handler{
 		Store: deps.Store, Queue: deps.Queue, Schedule: deps.Env.Schedule, Logger: deps.Logger, Now: time.Now,
-		Sender: sender.New(sender.Options{AllowPrivate: deps.Env.AllowPrivate, UserAgent: version.UserAgent()}),
+		Sender: sender.New(sender.Options{AllowPrivate: deps.Env.AllowPrivate, Deny: deps.Env.Deny, UserAgent: version.UserAgent()}),
+		Health: deps.Store, Policy: deps.Env.Policy, SweepGrace: grace,
 	}
 	lambda.Start(h.Handle)
 }

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/hookrelay/hookrelay/shared/lambdaenv"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -39,6 +41,34 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			return cfg, fmt.Errorf("HOOKRELAY_ALLOW_PRIVATE_TARGETS: %q is not true or false", v)
 		}
 		cfg.AllowPrivate = b
+	}
+	safety, err := lambdaenv.ReadSafety(getenv)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Deny, cfg.SweepGrace, cfg.Policy = safety.Deny, safety.SweepGrace, safety.Policy
+	if v := strings.TrimSpace(getenv("HOOKRELAY_SWEEP_INTERVAL")); v != "" {
+		if cfg.SweepInterval, err = time.ParseDuration(v); err != nil || cfg.SweepInterval <= 0 {
+			return cfg, fmt.Errorf("HOOKRELAY_SWEEP_INTERVAL: %q is not a positive Go duration", v)
+		}
+	}
+	if v := strings.TrimSpace(getenv("HOOKRELAY_RATE_LIMIT")); v != "" {
+		if cfg.RateLimit, err = strconv.ParseFloat(v, 64); err != nil {
+			return cfg, fmt.Errorf("HOOKRELAY_RATE_LIMIT: %q is not a number of requests per second", v)
+		}
+		if cfg.RateLimit == 0 {
+			cfg.RateLimit = -1 // 0 turns the limit off
+		}
+	}
+	if v := strings.TrimSpace(getenv("HOOKRELAY_RATE_BURST")); v != "" {
+		if cfg.RateBurst, err = strconv.Atoi(v); err != nil || cfg.RateBurst < 1 {
+			return cfg, fmt.Errorf("HOOKRELAY_RATE_BURST: %q is not a positive integer", v)
+		}
+	}
+	if v := strings.TrimSpace(getenv("HOOKRELAY_MAX_WEBHOOKS_PER_TENANT")); v != "" {
+		if cfg.MaxWebhooksPerTenant, err = strconv.Atoi(v); err != nil || cfg.MaxWebhooksPerTenant < 1 {
+			return cfg, fmt.Errorf("HOOKRELAY_MAX_WEBHOOKS_PER_TENANT: %q is not a positive integer", v)
+		}
 	}
 	return cfg, nil
 }

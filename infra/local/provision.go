@@ -90,6 +90,13 @@ type QueueURLs struct {
 // CreateQueues creates the queues of schema.Queues(attempts) under prefix,
 // the dead-letter queue first so the redrive policy can name it.
 func CreateQueues(ctx context.Context, q *awssqs.Client, prefix string, attempts int) (QueueURLs, error) {
+	return CreateQueuesWithVisibility(ctx, q, prefix, attempts, 0)
+}
+
+// CreateQueuesWithVisibility is CreateQueues with the delivery queue's
+// visibility timeout set to visibility (when not 0), so that tests see the
+// messages of a killed deliver process again within seconds.
+func CreateQueuesWithVisibility(ctx context.Context, q *awssqs.Client, prefix string, attempts int, visibility time.Duration) (QueueURLs, error) {
 	urls := map[string]string{}
 	arns := map[string]string{}
 	// Create the dead-letter queues first, so the redrive policies can name them.
@@ -103,6 +110,9 @@ func CreateQueues(ctx context.Context, q *awssqs.Client, prefix string, attempts
 	}
 	for _, def := range ordered {
 		name := prefix + def.ID
+		if visibility > 0 && def.ID == schema.DeliveryQueue {
+			def.VisibilityTimeout = visibility
+		}
 		attrs := map[string]string{
 			string(sqstypes.QueueAttributeNameVisibilityTimeout):      strconv.Itoa(int(def.VisibilityTimeout / time.Second)),
 			string(sqstypes.QueueAttributeNameMessageRetentionPeriod): strconv.Itoa(int(def.RetentionPeriod / time.Second)),

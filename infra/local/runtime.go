@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -23,13 +24,11 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/api"
 	"github.com/hookrelay/hookrelay/shared/awsconf"
-	"github.com/hookrelay/hookrelay/shared/deliver"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/fanout"
 	"github.com/hookrelay/hookrelay/shared/schema"
-	"github.com/hookrelay/hookrelay/shared/sender"
 	"github.com/hookrelay/hookrelay/shared/sqs"
-	"github.com/hookrelay/hookrelay/shared/version"
+	"github.com/hookrelay/hookrelay/shared/sweeper"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -48,6 +47,30 @@ type Config struct {
 	EmulatorLog  io.Writer        // the emulators' own output; nil discards it
 	// Pollers is how many SQS batches are in flight at once [4].
 	Pollers int
+
+	// Deny is HOOKRELAY_DENY_CIDRS: prefixes no delivery may reach.
+	Deny []netip.Prefix
+	// Policy is the endpoint health policy; the zero value means
+	// webhook.DefaultHealthPolicy.
+	Policy webhook.HealthPolicy
+	// SweepInterval is how often the sweeper runs [5s];
+	// HOOKRELAY_SWEEP_INTERVAL. SweepGrace is how overdue a pending
+	// delivery is before it is swept [30s]; HOOKRELAY_SWEEP_GRACE.
+	SweepInterval time.Duration
+	SweepGrace    time.Duration
+	// NoDeliver leaves the delivery queue to a deliver worker in another
+	// process (RunDeliverWorker, `hookrelay worker deliver`).
+	NoDeliver bool
+	// Visibility overrides the delivery queue's visibility timeout (tests).
+	Visibility time.Duration
+	// RateLimit and RateBurst limit the requests of each API key (a token
+	// bucket per key) [50/s, burst 100]; HOOKRELAY_RATE_LIMIT,
+	// HOOKRELAY_RATE_BURST. A negative RateLimit turns the limit off.
+	RateLimit float64
+	RateBurst int
+	// MaxWebhooksPerTenant caps each tenant's webhooks [100];
+	// HOOKRELAY_MAX_WEBHOOKS_PER_TENANT.
+	MaxWebhooksPerTenant int
 }
 
 // Runtime is a running local hookrelay.
@@ -58,6 +81,12 @@ type Runtime struct {
 	Queues    QueueURLs
 	Emulators *Emulators // nil with an external endpoint
 	Store     *dynamo.Store
+	// DynamoEndpoint and SQSEndpoint are where the runtime's AWS APIs are,
+	// for a deliver worker in another process.
+	DynamoEndpoint string
+	SQSEndpoint    string
+	// Sweeper is the reconciliation loop's handler.
+	Sweeper *sweeper.Handler
 
 	server *http.Server
 	cancel context.CancelFunc
@@ -80,6 +109,15 @@ func Start(ctx context.Context, cfg Config) (rt *Runtime, err error) {
 	if cfg.AdminKey == "" {
 		cfg.AdminKey, _ = webhook.NewKey()
 	}
+	if cfg.Policy == (webhook.HealthPolicy{}) {
+		cfg.Policy = webhook.DefaultHealthPolicy
+	}
+	if cfg.SweepInterval <= 0 {
+		cfg.SweepInterval = 5 * time.Second
+	}
+	if cfg.SweepGrace <= 0 {
+		cfg.SweepGrace = 30 * time.Second
+	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	rt = &Runtime{AdminKey: cfg.AdminKey, Prefix: cfg.Prefix, cancel: cancel, errs: make(chan error, 4)}
 	defer func() {
@@ -98,7 +136,8 @@ func Start(ctx context.Context, cfg Config) (rt *Runtime, err error) {
 	if err := CreateTables(ctx, db, cfg.Prefix); err != nil {
 		return rt, err
 	}
-	if rt.Queues, err = CreateQueues(ctx, sq, cfg.Prefix, cfg.Schedule.Attempts()); err != nil {
+	rt.DynamoEndpoint, rt.SQSEndpoint = ddbEndpoint, sqsEndpoint
+	if rt.Queues, err = CreateQueuesWithVisibility(ctx, sq, cfg.Prefix, cfg.Schedule.Attempts(), cfg.Visibility); err != nil {
 		return rt, err
 	}
 	rt.Store = dynamo.New(db, cfg.Prefix)
@@ -178,16 +217,19 @@ func (rt *Runtime) startPollers(ctx, runCtx context.Context, cfg Config, awsCfg 
 		return fmt.Errorf("delivery queue attributes: %w", err)
 	}
 	fan := &fanout.Handler{Store: rt.Store, Queue: queue, Schedule: cfg.Schedule, Logger: cfg.Logger, Now: time.Now}
-	del := &deliver.Handler{
-		Store: rt.Store, Queue: queue, Schedule: cfg.Schedule, Logger: cfg.Logger, Now: time.Now,
-		Sender: sender.New(sender.Options{AllowPrivate: cfg.AllowPrivate, UserAgent: version.UserAgent()}),
-	}
+	del := deliverHandler(rt.Store, queue, cfg)
 	streamPoller := &StreamPoller{Client: awsconf.Streams(awsCfg, ddbEndpoint), StreamARN: streamARN, Handler: fan.Handle, Logger: cfg.Logger}
 	queuePoller := &QueuePoller{
 		Client: sq, QueueURL: rt.Queues.Delivery, Handler: del.Handle, Logger: cfg.Logger,
 		QueueARN: attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)], Concurrency: cfg.Pollers,
 	}
-	for _, run := range []func(context.Context) error{streamPoller.Run, queuePoller.Run} {
+	rt.Sweeper = &sweeper.Handler{Store: rt.Store, Queue: queue, Grace: cfg.SweepGrace, Policy: cfg.Policy, Logger: cfg.Logger, Now: time.Now}
+	sweep := func(ctx context.Context) error { return sweepLoop(ctx, rt.Sweeper, cfg.SweepInterval) }
+	runs := []func(context.Context) error{streamPoller.Run, sweep}
+	if !cfg.NoDeliver {
+		runs = append(runs, queuePoller.Run)
+	}
+	for _, run := range runs {
 		rt.wg.Add(1)
 		go func() {
 			defer rt.wg.Done()

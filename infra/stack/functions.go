@@ -5,12 +5,15 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/hookrelay/hookrelay/shared/lambdaenv"
 	"github.com/hookrelay/hookrelay/shared/schema"
 )
 
@@ -19,6 +22,7 @@ const (
 	FunctionAPI     = "api"
 	FunctionFanout  = "fanout"
 	FunctionDeliver = "deliver"
+	FunctionSweeper = "sweeper"
 )
 
 // function describes one Lambda entry point. Adding one is an entry here,
@@ -37,7 +41,11 @@ var functions = []function{
 	{name: FunctionAPI, description: "hookrelay HTTP API", memoryMB: 512, timeout: 29 * time.Second},
 	{name: FunctionFanout, description: "hookrelay fanout: events stream to delivery queue", memoryMB: 512, timeout: 5 * time.Minute},
 	{name: FunctionDeliver, description: "hookrelay deliver: POSTs deliveries from the queue", memoryMB: 256, timeout: schema.DeliverTimeout, logsAttempts: true},
+	{name: FunctionSweeper, description: "hookrelay sweeper: re-enqueues overdue pending deliveries", memoryMB: 256, timeout: 2 * time.Minute},
 }
+
+// sweepEvery is how often EventBridge runs the sweeper.
+const sweepEvery = 5 * time.Minute
 
 // Event source settings.
 const (
@@ -56,6 +64,7 @@ func (s *Stack) addFunctions() {
 		schema.EnvRetrySchedule:       jsii.String(s.props.Schedule.String()),
 		schema.EnvAllowPrivateTargets: jsii.String(strconv.FormatBool(s.props.AllowPrivateTargets)),
 	}
+
 	for _, f := range functions {
 		name := s.physicalName(f.name)
 		logGroup := awslogs.NewLogGroup(s.Stack, jsii.String(title(f.name)+"Logs"), &awslogs.LogGroupProps{
@@ -78,6 +87,9 @@ func (s *Stack) addFunctions() {
 		}
 		if f.name == FunctionAPI {
 			fenv[schema.EnvAdminKeySecretARN] = s.AdminKey.SecretArn()
+		}
+		if f.name == FunctionDeliver && s.props.DenyCIDRs != "" {
+			fenv[lambdaenv.EnvDenyCIDRs] = jsii.String(s.props.DenyCIDRs)
 		}
 		fn := awslambda.NewFunction(s.Stack, jsii.String(title(f.name)+"Function"), &awslambda.FunctionProps{
 			FunctionName:          jsii.String(name),
@@ -173,6 +185,17 @@ func (s *Stack) grant() {
 	// Receive, delete and ChangeMessageVisibility (the retry wait) on the
 	// delivery queue come with its event source mapping.
 	allow(deliver, []string{"sqs:SendMessage"}, dlq)
+	// The circuit breaker's delayed copies of held-back messages, and the
+	// endpoint health streak on the webhook item.
+	allow(deliver, []string{"sqs:SendMessage"}, queue)
+	allow(deliver, []string{"dynamodb:UpdateItem"}, s.tableARNs(schema.Webhooks)...)
+
+	// sweeper: the sparse by_pending index, the webhook (is its breaker
+	// holding messages back?) and the delivery queue.
+	sweeper := s.Functions[FunctionSweeper].Role()
+	allow(sweeper, []string{"dynamodb:Query"}, jsii.String(*s.Tables[schema.Deliveries].TableArn()+"/index/"+schema.IndexByPending))
+	allow(sweeper, []string{"dynamodb:GetItem"}, s.tableARNs(schema.Webhooks)...)
+	allow(sweeper, []string{"sqs:SendMessage"}, queue)
 }
 
 func (s *Stack) addEventSources() {
@@ -201,4 +224,11 @@ func (s *Stack) addEventSources() {
 		MaxConcurrency:          jsii.Number(float64(s.props.DeliverMaxConcurrency)),
 		ReportBatchItemFailures: jsii.Bool(true),
 	}))
+	// sweeper: every 5 minutes, the safety net for lost messages.
+	awsevents.NewRule(s.Stack, jsii.String("SweeperSchedule"), &awsevents.RuleProps{
+		RuleName:    jsii.String(s.physicalName("sweeper")),
+		Description: jsii.String("runs the hookrelay sweeper: re-enqueues deliveries still pending past their next attempt plus a grace period"),
+		Schedule:    awsevents.Schedule_Rate(seconds(sweepEvery)),
+		Targets:     &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(s.Functions[FunctionSweeper], nil)},
+	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/hookrelay/hookrelay/shared/sender"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -38,6 +39,9 @@ type Props struct {
 	// in AWS: true lets tenants make the deliver function call private
 	// addresses, the instance metadata endpoint among them.
 	AllowPrivateTargets bool
+	// DenyCIDRs sets HOOKRELAY_DENY_CIDRS: comma-separated prefixes that
+	// no delivery may connect to, on top of the built-in address guard.
+	DenyCIDRs string
 	// DeletionProtection turns on DynamoDB deletion protection and retains the
 	// tables, the admin key secret and the log groups when the stack is
 	// deleted. Off, `cdk destroy` removes everything.
@@ -158,6 +162,7 @@ const (
 	CtxDeliverMaxConcurrency = "deliverMaxConcurrency"
 	CtxAPIRateLimit          = "apiRateLimit"
 	CtxAPIBurstLimit         = "apiBurstLimit"
+	CtxDenyCIDRs             = "denyCidrs"
 )
 
 // PropsFromContext reads the deployment's props from the CDK context of
@@ -176,6 +181,10 @@ func PropsFromContext(node constructs.Node) (Props, error) {
 	p.Stage = get(CtxStage)
 	p.AlarmEmail = get(CtxAlarmEmail)
 	p.AssetDir = get(CtxAssetDir)
+	p.DenyCIDRs = get(CtxDenyCIDRs)
+	if _, err := sender.ParseDeny(p.DenyCIDRs); err != nil {
+		return p, fmt.Errorf("context %s: %w", CtxDenyCIDRs, err)
+	}
 	if p.LogRetentionDays, err = intContext(CtxLogRetentionDays, get(CtxLogRetentionDays)); err != nil {
 		return p, err
 	}

@@ -98,7 +98,7 @@ func synth(m *testing.M) (int, error) {
 	e2eProps := Props{
 		Stage: "e2e", AssetDir: assets, AlarmEmail: "ops@example.com", DeletionProtection: true,
 		Schedule: e2eSchedule, LogRetentionDays: 90, AllowPrivateTargets: true, DeliverMaxConcurrency: 7,
-		APIRateLimit: 11, APIBurstLimit: 22,
+		APIRateLimit: 11, APIBurstLimit: 22, DenyCIDRs: "203.0.113.0/24,198.51.100.7",
 	}
 	e2eStack, err := New(app, e2eProps)
 	if err != nil {
@@ -338,6 +338,9 @@ func TestFunctions(t *testing.T) {
 			}
 			if f.name == FunctionAPI {
 				want[schema.EnvAdminKeySecretARN] = map[string]any{"Ref": s.secretID(t)}
+			}
+			if f.name == FunctionDeliver && s.props.DenyCIDRs != "" {
+				want["HOOKRELAY_DENY_CIDRS"] = s.props.DenyCIDRs
 			}
 			if fmt.Sprint(env) != fmt.Sprint(want) {
 				t.Errorf("%s (%s) environment:\n got %v\nwant %v", f.name, id, env, want)
@@ -581,7 +584,7 @@ func cross(actions []string, resources ...string) []string {
 
 func TestLeastPrivilege(t *testing.T) {
 	tables := []string{"table:tenants", "table:keys", "table:webhooks", "table:events", "table:deliveries"}
-	indexes := []string{"index:events/by_type", "index:deliveries/by_webhook", "index:deliveries/by_event"}
+	indexes := []string{"index:events/by_type", "index:deliveries/by_webhook", "index:deliveries/by_event", "index:deliveries/by_pending"}
 	logs := func(fn string) []string {
 		return cross([]string{"logs:CreateLogStream", "logs:PutLogEvents"}, "logs:"+fn)
 	}
@@ -609,6 +612,14 @@ func TestLeastPrivilege(t *testing.T) {
 			cross([]string{"dynamodb:UpdateItem"}, "table:deliveries"),
 			cross([]string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}, "queue:deliveries"),
 			cross([]string{"sqs:SendMessage"}, "queue:deliveries-dlq"),
+			cross([]string{"sqs:SendMessage"}, "queue:deliveries"),
+			cross([]string{"dynamodb:UpdateItem"}, "table:webhooks"),
+		},
+		FunctionSweeper: {
+			logs("sweeper"),
+			cross([]string{"dynamodb:Query"}, "index:deliveries/by_pending"),
+			cross([]string{"dynamodb:GetItem"}, "table:webhooks"),
+			cross([]string{"sqs:SendMessage"}, "queue:deliveries"),
 		},
 	}
 	both(t, func(t *testing.T, s *synthesized) {

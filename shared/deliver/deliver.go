@@ -35,6 +35,15 @@ type Handler struct {
 	Schedule webhook.Schedule
 	Logger   *slog.Logger
 	Now      func() time.Time
+	// Health, when set, keeps each endpoint's failure streak: it disables
+	// a webhook that keeps failing and drives the circuit breaker, both
+	// by Policy.
+	Health webhook.HealthStore
+	Policy webhook.HealthPolicy
+	// SweepGrace is how overdue a pending delivery must be before a
+	// sweeper's message may take it over from its owning message; it must
+	// match the sweeper's grace.
+	SweepGrace time.Duration
 }
 
 // early is how much sooner than its next attempt time a message may arrive
@@ -100,6 +109,9 @@ func (h *Handler) message(ctx context.Context, rec events.SQSMessage) bool {
 		log.ErrorContext(ctx, "deliver.load_failed", "error", err.Error())
 		return true
 	}
+	if held, keep := h.breaker(ctx, log, j); held {
+		return keep
+	}
 	started := h.Now()
 	res := h.Sender.Send(ctx, h.request(j, started))
 	return h.finish(ctx, log, j, started, res, true)
@@ -115,9 +127,15 @@ func (h *Handler) skip(ctx context.Context, log *slog.Logger, j job) (skip, keep
 	if d.Status != webhook.StatusPending {
 		return true, false // already done: a late copy
 	}
-	if len(d.Attempts) > 0 && d.Message != "" && d.Message != j.rec.MessageId {
-		log.InfoContext(ctx, "deliver.duplicate_message")
-		return true, false // another message owns this delivery's retries
+	if len(d.Attempts) > 0 && !owns(d, j) {
+		if !j.msg.Sweep || h.Now().Before(d.NextAttemptAt.Add(h.SweepGrace)) {
+			log.InfoContext(ctx, "deliver.duplicate_message")
+			return true, false // another message owns this delivery's retries
+		}
+		// The owner is overdue by the grace: presumed lost. This sweeper's
+		// message takes over; the attempt count guards the record, and the
+		// old owner, should it return, is then a duplicate.
+		log.InfoContext(ctx, "deliver.takeover", "owner", d.Message)
 	}
 	if wait := d.NextAttemptAt.Sub(h.Now()); wait > early {
 		if err := h.Queue.Delay(ctx, receipt(j.rec), wait); err != nil {
@@ -126,6 +144,12 @@ func (h *Handler) skip(ctx context.Context, log *slog.Logger, j job) (skip, keep
 		return true, true
 	}
 	return false, false
+}
+
+// owns reports whether j's message owns the delivery's automatic attempts:
+// it is the owning message, or the circuit breaker's copy standing in for it.
+func owns(d webhook.Delivery, j job) bool {
+	return d.Message == "" || d.Message == j.rec.MessageId || (j.msg.Owner != "" && j.msg.Owner == d.Message)
 }
 
 // load reads the event and the webhook of a delivery, in one request.
@@ -190,6 +214,9 @@ func (h *Handler) finish(ctx context.Context, log *slog.Logger, j job, started t
 		return true
 	}
 	h.logAttempt(ctx, j, attempt, u.Status)
+	if retries {
+		h.track(ctx, log, j, ok, started.Add(res.Duration))
+	}
 	if u.Status != webhook.StatusPending {
 		return false
 	}

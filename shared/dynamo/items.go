@@ -2,8 +2,11 @@ package dynamo
 
 import (
 	"encoding/json"
+	"hash/fnv"
+	"strconv"
 	"time"
 
+	"github.com/hookrelay/hookrelay/shared/schema"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -40,6 +43,33 @@ type webhookItem struct {
 	Secret                  string            `dynamodbav:"secret"`
 	PreviousSecret          string            `dynamodbav:"previous_secret,omitempty"`
 	PreviousSecretExpiresAt time.Time         `dynamodbav:"previous_secret_expires_at,omitempty"`
+	// The failure streak (webhook.Health), Unix milliseconds; absent while
+	// the endpoint is healthy.
+	FailingSince  int64 `dynamodbav:"failing_since,omitempty"`
+	Failures      int   `dynamodbav:"failures,omitempty"`
+	LastFailureAt int64 `dynamodbav:"last_failure_at,omitempty"`
+	ProbeAt       int64 `dynamodbav:"probe_at,omitempty"`
+}
+
+func millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMillis(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+func (i webhookItem) health() webhook.Health {
+	return webhook.Health{
+		FailingSince: fromMillis(i.FailingSince), Failures: i.Failures,
+		LastFailureAt: fromMillis(i.LastFailureAt), ProbeAt: fromMillis(i.ProbeAt),
+	}
 }
 
 func toWebhookItem(w webhook.Webhook) webhookItem {
@@ -50,6 +80,8 @@ func toWebhookItem(w webhook.Webhook) webhookItem {
 		CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt, Version: w.Version,
 		Secret: w.Secret, PreviousSecret: w.PreviousSecret,
 		PreviousSecretExpiresAt: w.PreviousSecretExpiresAt,
+		FailingSince:            millis(w.Health.FailingSince), Failures: w.Health.Failures,
+		LastFailureAt: millis(w.Health.LastFailureAt), ProbeAt: millis(w.Health.ProbeAt),
 	}
 }
 
@@ -65,6 +97,7 @@ func (i webhookItem) webhook() webhook.Webhook {
 		CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt, Version: i.Version,
 		Secret: i.Secret, PreviousSecret: i.PreviousSecret,
 		PreviousSecretExpiresAt: i.PreviousSecretExpiresAt,
+		Health:                  i.health(),
 	}
 }
 
@@ -120,6 +153,8 @@ type deliveryItem struct {
 	CreatedKey    string        `dynamodbav:"created_key"`
 	ExpiresAt     int64         `dynamodbav:"expires_at"`
 	Message       string        `dynamodbav:"message,omitempty"`
+	PendingKey    string        `dynamodbav:"pending_key,omitempty"`
+	PendingDue    string        `dynamodbav:"pending_due,omitempty"`
 }
 
 func toDeliveryItem(d webhook.Delivery) deliveryItem {
@@ -127,7 +162,7 @@ func toDeliveryItem(d webhook.Delivery) deliveryItem {
 	for i, a := range d.Attempts {
 		attempts[i] = attemptItem(a)
 	}
-	return deliveryItem{
+	it := deliveryItem{
 		TenantID: d.TenantID, ID: d.ID, EventID: d.EventID, EventType: d.EventType,
 		WebhookID: d.WebhookID, Status: d.Status, NextAttemptAt: d.NextAttemptAt,
 		CreatedAt: d.CreatedAt, AttemptCount: len(d.Attempts), Attempts: attempts,
@@ -137,7 +172,22 @@ func toDeliveryItem(d webhook.Delivery) deliveryItem {
 		ExpiresAt:  d.CreatedAt.Add(retention).Unix(),
 		Message:    d.Message,
 	}
+	if d.Status == webhook.StatusPending {
+		it.PendingKey, it.PendingDue = pendingKey(d.ID), dueKey(d.NextAttemptAt)
+	}
+	return it
 }
+
+// pendingKey is the by_pending partition of a delivery: a stable shard of
+// its id.
+func pendingKey(deliveryID string) string {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(deliveryID))
+	return "p" + strconv.Itoa(int(h.Sum32()%schema.PendingShards))
+}
+
+// dueKey writes a time so that lexical order is time order.
+func dueKey(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
 
 func (i deliveryItem) delivery() webhook.Delivery {
 	attempts := make([]webhook.Attempt, len(i.Attempts))

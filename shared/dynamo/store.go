@@ -390,20 +390,29 @@ func (s *Store) RecordAttempt(ctx context.Context, tenantID, deliveryID string, 
 	if err != nil {
 		return fmt.Errorf("dynamo: marshal time: %w", err)
 	}
+	values := map[string]types.AttributeValue{
+		":a":    &types.AttributeValueMemberL{Value: []types.AttributeValue{av}},
+		":n":    &types.AttributeValueMemberN{Value: strconv.Itoa(a.Attempt)},
+		":prev": &types.AttributeValueMemberN{Value: strconv.Itoa(a.Attempt - 1)},
+		":s":    str(u.Status),
+		":next": nextAV,
+		":m":    str(u.Message),
+	}
+	// The by_pending index keys exist only while the delivery is pending.
+	update := "SET attempts = list_append(attempts, :a), attempt_count = :n, #status = :s, next_attempt_at = :next, message = :m"
+	if u.Status == webhook.StatusPending {
+		update += ", pending_key = :pk, pending_due = :due"
+		values[":pk"], values[":due"] = str(pendingKey(deliveryID)), str(dueKey(u.NextAttemptAt))
+	} else {
+		update += " REMOVE pending_key, pending_due"
+	}
 	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                s.table(schema.Deliveries),
-		Key:                      tenantKey(tenantID, deliveryID),
-		UpdateExpression:         aws.String("SET attempts = list_append(attempts, :a), attempt_count = :n, #status = :s, next_attempt_at = :next, message = :m"),
-		ConditionExpression:      aws.String("attempt_count = :prev"),
-		ExpressionAttributeNames: map[string]string{"#status": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":a":    &types.AttributeValueMemberL{Value: []types.AttributeValue{av}},
-			":n":    &types.AttributeValueMemberN{Value: strconv.Itoa(a.Attempt)},
-			":prev": &types.AttributeValueMemberN{Value: strconv.Itoa(a.Attempt - 1)},
-			":s":    str(u.Status),
-			":next": nextAV,
-			":m":    str(u.Message),
-		},
+		TableName:                 s.table(schema.Deliveries),
+		Key:                       tenantKey(tenantID, deliveryID),
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String("attempt_count = :prev"),
+		ExpressionAttributeNames:  map[string]string{"#status": "status"},
+		ExpressionAttributeValues: values,
 	})
 	if isConditionFailed(err) {
 		return webhook.Errorf(webhook.EConflict, "delivery %q: attempt %d is already recorded or out of order", deliveryID, a.Attempt)

@@ -23,6 +23,7 @@ type Env struct {
 	DLQURL       string           // HOOKRELAY_DLQ_URL
 	Schedule     webhook.Schedule // HOOKRELAY_RETRY_SCHEDULE
 	AllowPrivate bool             // HOOKRELAY_ALLOW_PRIVATE_TARGETS, false unless "true"
+	Safety                        // deny list, sweep grace, health policy
 }
 
 // Read parses the environment through getenv.
@@ -43,6 +44,9 @@ func Read(getenv func(string) string) (Env, error) {
 		if env.AllowPrivate, err = strconv.ParseBool(v); err != nil {
 			return env, fmt.Errorf("HOOKRELAY_ALLOW_PRIVATE_TARGETS: %q is not true or false", v)
 		}
+	}
+	if env.Safety, err = ReadSafety(getenv); err != nil {
+		return env, err
 	}
 	if env.QueueURL == "" || env.DLQURL == "" {
 		return env, fmt.Errorf("%s and %s must be set", schema.EnvQueueURL, schema.EnvDLQURL)

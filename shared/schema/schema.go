@@ -22,13 +22,26 @@ const (
 	AttrTypeKey   = "type_key"    // tenant_id#type
 	AttrType      = "type"        // an event's type
 	AttrOnly      = "only"        // a test event's one webhook
+	// AttrPendingKey is present on a delivery only while it is pending:
+	// one of PendingShards values ("p0"…), so the sparse by_pending index
+	// holds exactly the pending deliveries, spread over a few partitions.
+	AttrPendingKey = "pending_key"
+	// AttrPendingDue is a pending delivery's next attempt time as a
+	// fixed-width UTC string, the sort key of by_pending.
+	AttrPendingDue = "pending_due"
 )
+
+// PendingShards is how many partitions the by_pending index spreads the
+// pending deliveries over; the sweeper queries each.
+const PendingShards = 8
 
 // Index names.
 const (
 	IndexByWebhook = "by_webhook"
 	IndexByEvent   = "by_event"
 	IndexByType    = "by_type"
+	// IndexByPending is sparse: only pending deliveries carry its keys.
+	IndexByPending = "by_pending"
 )
 
 // KeyType is a DynamoDB key attribute type.
@@ -100,6 +113,7 @@ func Tables() []Table {
 			Indexes: []Index{
 				{Name: IndexByWebhook, PartitionKey: Key{AttrWebhookPK, String}, SortKey: &Key{AttrCreated, String}},
 				{Name: IndexByEvent, PartitionKey: Key{AttrEventPK, String}, SortKey: &Key{AttrCreated, String}},
+				{Name: IndexByPending, PartitionKey: Key{AttrPendingKey, String}, SortKey: &Key{AttrPendingDue, String}},
 			},
 			TTLAttribute: AttrExpiresAt,
 		},

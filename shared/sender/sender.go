@@ -339,3 +339,30 @@ func (g guard) allowed(addr netip.Addr) bool {
 	}
 	return true
 }
+
+// ParseDeny reads a comma-separated deny list of CIDR prefixes or single
+// addresses ("169.254.0.0/16, 203.0.113.7, fd00::/8"), as
+// HOOKRELAY_DENY_CIDRS holds it. An empty string denies nothing.
+func ParseDeny(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if strings.Contains(part, "/") {
+			p, err := netip.ParsePrefix(part)
+			if err != nil {
+				return nil, fmt.Errorf("deny list entry %q: %w", part, err)
+			}
+			out = append(out, p)
+			continue
+		}
+		a, err := netip.ParseAddr(part)
+		if err != nil {
+			return nil, fmt.Errorf("deny list entry %q: %w", part, err)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}

@@ -156,6 +156,19 @@ func (q *Queue) Delay(ctx context.Context, receiptHandle string, d time.Duration
 	return nil
 }
 
+// MaxDelay is the longest SQS delays a sent message.
+const MaxDelay = 15 * time.Minute
+
+// Defer sends m to the delivery queue, delivered after d (at most MaxDelay).
+func (q *Queue) Defer(ctx context.Context, m webhook.Message, d time.Duration) error {
+	secs := int32(min(max(d, 0), MaxDelay).Round(time.Second) / time.Second)
+	_, err := q.api.SendMessage(ctx, &awssqs.SendMessageInput{QueueUrl: aws.String(q.url), MessageBody: aws.String(Encode(m)), DelaySeconds: secs})
+	if err != nil {
+		return fmt.Errorf("sqs: send deferred message: %w", err)
+	}
+	return nil
+}
+
 // DeadLetter sends a message to the dead-letter queue.
 func (q *Queue) DeadLetter(ctx context.Context, m webhook.Message) error {
 	_, err := q.api.SendMessage(ctx, &awssqs.SendMessageInput{QueueUrl: aws.String(q.dlqURL), MessageBody: aws.String(Encode(m))})

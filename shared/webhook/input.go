@@ -98,6 +98,9 @@ func (w *Webhook) Apply(in WebhookInput, allowPrivate bool, now time.Time) error
 		if next.Enabled {
 			next.DisabledReason = ""
 		}
+		if next.Enabled && !w.Enabled {
+			next.Health = Health{} // a re-enabled endpoint starts afresh
+		}
 	}
 	next.UpdatedAt = now
 	next.Version = w.Version + 1

@@ -88,6 +88,13 @@ type Message struct {
 	// Manual marks a one-off attempt (a manual retry or a redrive): it is
 	// made whatever the delivery's status, and a failure is final.
 	Manual bool `json:"m,omitempty"`
+	// Sweep marks a message the sweeper sent for a delivery whose automatic
+	// attempt is overdue: it takes the delivery over from a lost owner, but
+	// only while the delivery is still pending and overdue by the grace.
+	Sweep bool `json:"s,omitempty"`
+	// Owner, on a copy that the circuit breaker sent in place of a held-back
+	// message, is the id of the owning message it stands in for.
+	Owner string `json:"o,omitempty"`
 }
 
 // Queue is the delivery queue.
@@ -96,6 +103,10 @@ type Queue interface {
 	Enqueue(ctx context.Context, msgs []Message) error
 	// Delay hides a received message for d before it is delivered again.
 	Delay(ctx context.Context, receiptHandle string, d time.Duration) error
+	// Defer sends m again, to be delivered after d (at most 15 minutes);
+	// the caller then deletes the message it replaces, so waiting does not
+	// count as a receive against the redrive policy.
+	Defer(ctx context.Context, m Message, d time.Duration) error
 	// DeadLetter puts a message whose delivery has failed for good into the
 	// dead-letter queue.
 	DeadLetter(ctx context.Context, m Message) error

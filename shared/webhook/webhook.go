@@ -42,6 +42,10 @@ type Webhook struct {
 	Secret                  string    `json:"-"`
 	PreviousSecret          string    `json:"-"`
 	PreviousSecretExpiresAt time.Time `json:"-"`
+
+	// Health is the endpoint's failure streak (endpoint health and the
+	// circuit breaker).
+	Health Health `json:"-"`
 }
 
 // Subscribes reports whether the webhook wants events of the given type. A
