@@ -23,11 +23,9 @@ func init() {
 				if err != nil {
 					return err
 				}
-				if e.json {
-					return printJSON(e.stdout, t)
-				}
-				fields(e.stdout, "id", t.ID, "name", t.Name, "created", when(t.CreatedAt))
-				return nil
+				return e.output(t, func() {
+					fields(e.stdout, "id", t.ID, "name", t.Name, "created", when(t.CreatedAt))
+				})
 			}
 		},
 	}}})
@@ -43,12 +41,10 @@ func init() {
 				if err != nil {
 					return err
 				}
-				if e.json {
-					return printJSON(e.stdout, k)
-				}
-				fields(e.stdout, "id", k.ID, "tenant", e.tenant, "key", k.Key)
-				fmt.Fprintf(e.stderr, "\nThe key is shown only once. To use it:\n  export HOOKRELAY_TENANT=%s HOOKRELAY_API_KEY=%s\n", e.tenant, k.Key)
-				return nil
+				return e.output(k, func() {
+					fields(e.stdout, "id", k.ID, "tenant", e.tenant, "key", k.Key)
+					fmt.Fprintf(e.stderr, "\nThe key is shown only once. To use it:\n  export HOOKRELAY_TENANT=%s HOOKRELAY_API_KEY=%s\n", e.tenant, k.Key)
+				})
 			}
 		},
 	}}})

@@ -237,3 +237,13 @@ func (h headerFlag) Set(v string) error {
 	h[strings.TrimSpace(name)] = strings.TrimSpace(value)
 	return nil
 }
+
+// output prints v as JSON with --json, else calls human to print it for
+// people.
+func (e *env) output(v any, human func()) error {
+	if e.json {
+		return printJSON(e.stdout, v)
+	}
+	human()
+	return nil
+}

@@ -28,14 +28,12 @@ func deliveriesList(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
-		if e.json {
-			return printJSON(e.stdout, p)
-		}
-		deliveryTable(e, p.Data)
-		if p.NextCursor != nil {
-			fmt.Fprintf(e.stderr, "more: --cursor %s\n", *p.NextCursor)
-		}
-		return nil
+		return e.output(p, func() {
+			deliveryTable(e, p.Data)
+			if p.NextCursor != nil {
+				fmt.Fprintf(e.stderr, "more: --cursor %s\n", *p.NextCursor)
+			}
+		})
 	}
 }
 
@@ -48,11 +46,9 @@ func deliveriesGet(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
-		if e.json {
-			return printJSON(e.stdout, d)
-		}
-		showDelivery(e, d)
-		return nil
+		return e.output(d, func() {
+			showDelivery(e, d)
+		})
 	}
 }
 
@@ -70,21 +66,17 @@ func deliveriesRetry(fs *flag.FlagSet) func(*env, []string) error {
 			return err
 		}
 		if *wait <= 0 {
-			if e.json {
-				return printJSON(e.stdout, map[string]any{"id": args[0], "retry": "accepted"})
-			}
-			fmt.Fprintf(e.stdout, "retry of %s accepted: attempt %d is on its way\n", args[0], len(before.Attempts)+1)
-			return nil
+			return e.output(map[string]any{"id": args[0], "retry": "accepted"}, func() {
+				fmt.Fprintf(e.stdout, "retry of %s accepted: attempt %d is on its way\n", args[0], len(before.Attempts)+1)
+			})
 		}
 		d, err := waitForAttempt(e, args[0], len(before.Attempts)+1, *wait)
 		if err != nil {
 			return err
 		}
-		if e.json {
-			return printJSON(e.stdout, d)
-		}
-		showDelivery(e, d)
-		return nil
+		return e.output(d, func() {
+			showDelivery(e, d)
+		})
 	}
 }
 

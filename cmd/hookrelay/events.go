@@ -38,15 +38,13 @@ func eventsPublish(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
-		if e.json {
-			return printJSON(e.stdout, ev)
-		}
-		state := "published"
-		if !created {
-			state = "already published (same id, type and data): no new delivery"
-		}
-		fields(e.stdout, "id", ev.ID, "type", ev.Type, "timestamp", when(ev.Timestamp), "state", state)
-		return nil
+		return e.output(ev, func() {
+			state := "published"
+			if !created {
+				state = "already published (same id, type and data): no new delivery"
+			}
+			fields(e.stdout, "id", ev.ID, "type", ev.Type, "timestamp", when(ev.Timestamp), "state", state)
+		})
 	}
 }
 
@@ -82,13 +80,11 @@ func eventsGet(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
-		if e.json {
-			return printJSON(e.stdout, ev)
-		}
-		fields(e.stdout, "id", ev.ID, "type", ev.Type, "timestamp", when(ev.Timestamp))
-		fmt.Fprintf(e.stdout, "\ndata:\n%s\n\n", indentJSON(ev.Data, "  "))
-		deliveryTable(e, ev.Deliveries)
-		return nil
+		return e.output(ev, func() {
+			fields(e.stdout, "id", ev.ID, "type", ev.Type, "timestamp", when(ev.Timestamp))
+			fmt.Fprintf(e.stdout, "\ndata:\n%s\n\n", indentJSON(ev.Data, "  "))
+			deliveryTable(e, ev.Deliveries)
+		})
 	}
 }
 

@@ -98,12 +98,10 @@ func webhooksCreate(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
-		if e.json {
-			return printJSON(e.stdout, wh)
-		}
-		showWebhook(e, wh)
-		fmt.Fprintf(e.stderr, "\nThe secret is shown only once. Check signatures locally with:\n  hookrelay listen --secret %s\n", wh.Secret)
-		return nil
+		return e.output(wh, func() {
+			showWebhook(e, wh)
+			fmt.Fprintf(e.stderr, "\nThe secret is shown only once. Check signatures locally with:\n  hookrelay listen --secret %s\n", wh.Secret)
+		})
 	}
 }
 
@@ -134,18 +132,16 @@ func webhooksList(fs *flag.FlagSet) func(*env, []string) error {
 		if hooks == nil {
 			hooks = []client.Webhook{}
 		}
-		if e.json {
-			return printJSON(e.stdout, client.Page[client.Webhook]{Data: hooks, NextCursor: strPtr(next)})
-		}
-		rows := make([][]string, len(hooks))
-		for i, h := range hooks {
-			rows[i] = []string{h.ID, enabledWord(h), strings.Join(h.EventTypes, ","), h.URL, excerpt(h.Description, 40)}
-		}
-		table(e.stdout, []string{"ID", "STATE", "EVENTS", "URL", "DESCRIPTION"}, rows)
-		if next != "" {
-			fmt.Fprintf(e.stderr, "more: --cursor %s\n", next)
-		}
-		return nil
+		return e.output(client.Page[client.Webhook]{Data: hooks, NextCursor: strPtr(next)}, func() {
+			rows := make([][]string, len(hooks))
+			for i, h := range hooks {
+				rows[i] = []string{h.ID, enabledWord(h), strings.Join(h.EventTypes, ","), h.URL, excerpt(h.Description, 40)}
+			}
+			table(e.stdout, []string{"ID", "STATE", "EVENTS", "URL", "DESCRIPTION"}, rows)
+			if next != "" {
+				fmt.Fprintf(e.stderr, "more: --cursor %s\n", next)
+			}
+		})
 	}
 }
 
@@ -158,11 +154,9 @@ func webhooksGet(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
-		if e.json {
-			return printJSON(e.stdout, wh)
-		}
-		showWebhook(e, wh)
-		return nil
+		return e.output(wh, func() {
+			showWebhook(e, wh)
+		})
 	}
 }
 
@@ -188,11 +182,9 @@ func webhooksUpdate(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
-		if e.json {
-			return printJSON(e.stdout, wh)
-		}
-		showWebhook(e, wh)
-		return nil
+		return e.output(wh, func() {
+			showWebhook(e, wh)
+		})
 	}
 }
 
@@ -204,11 +196,9 @@ func webhooksDelete(fs *flag.FlagSet) func(*env, []string) error {
 		if err := e.api.DeleteWebhook(e.ctx, e.tenant, args[0]); err != nil {
 			return err
 		}
-		if e.json {
-			return printJSON(e.stdout, map[string]any{"id": args[0], "deleted": true})
-		}
-		fmt.Fprintf(e.stdout, "deleted %s\n", args[0])
-		return nil
+		return e.output(map[string]any{"id": args[0], "deleted": true}, func() {
+			fmt.Fprintf(e.stdout, "deleted %s\n", args[0])
+		})
 	}
 }
 
@@ -224,22 +214,18 @@ func webhooksTest(fs *flag.FlagSet) func(*env, []string) error {
 			return err
 		}
 		if *wait <= 0 {
-			if e.json {
-				return printJSON(e.stdout, r)
-			}
-			fields(e.stdout, "delivery", r.DeliveryID, "event", orDash(r.EventID))
-			fmt.Fprintf(e.stderr, "\nSee it with: hookrelay deliveries get %s\n", r.DeliveryID)
-			return nil
+			return e.output(r, func() {
+				fields(e.stdout, "delivery", r.DeliveryID, "event", orDash(r.EventID))
+				fmt.Fprintf(e.stderr, "\nSee it with: hookrelay deliveries get %s\n", r.DeliveryID)
+			})
 		}
 		d, err := waitForAttempt(e, r.DeliveryID, 1, *wait)
 		if err != nil {
 			return err
 		}
-		if e.json {
-			return printJSON(e.stdout, d)
-		}
-		showDelivery(e, d)
-		return nil
+		return e.output(d, func() {
+			showDelivery(e, d)
+		})
 	}
 }
 
@@ -253,16 +239,14 @@ func webhooksRotate(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
-		if e.json {
-			return printJSON(e.stdout, wh)
-		}
-		until := "-"
-		if wh.PreviousSecretExpiresAt != nil {
-			until = when(*wh.PreviousSecretExpiresAt)
-		}
-		fields(e.stdout, "id", wh.ID, "secret", wh.Secret, "old secret signs until", until)
-		fmt.Fprintln(e.stderr, "\nThe new secret is shown only once; deliveries carry both signatures until then.")
-		return nil
+		return e.output(wh, func() {
+			until := "-"
+			if wh.PreviousSecretExpiresAt != nil {
+				until = when(*wh.PreviousSecretExpiresAt)
+			}
+			fields(e.stdout, "id", wh.ID, "secret", wh.Secret, "old secret signs until", until)
+			fmt.Fprintln(e.stderr, "\nThe new secret is shown only once; deliveries carry both signatures until then.")
+		})
 	}
 }
 

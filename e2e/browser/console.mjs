@@ -182,10 +182,14 @@ try {
     await page.getByLabel('Description').fill('CRM sync v2');
     await page.getByLabel('Description').press('Enter');
     await page.getByRole('heading', { name: 'CRM sync v2' }).waitFor();
-    await page.getByRole('button', { name: 'Disable CRM sync v2' }).click();
+    await page.getByRole('button', { name: 'Disable CRM sync v2' }).focus();
+    await page.keyboard.press('Enter');
     await page.locator('dl .badge.disabled').waitFor();
-    await page.getByRole('button', { name: 'Enable CRM sync v2' }).click();
+    const focused = () => page.evaluate(() => document.activeElement.getAttribute('aria-label'));
+    assert.equal(await focused(), 'Enable CRM sync v2', 'the focus stays on the toggle');
+    await page.keyboard.press('Enter');
     await page.locator('dl .badge.enabled').waitFor();
+    assert.equal(await focused(), 'Disable CRM sync v2');
   });
 
   await run('rotate the secret after a confirmation', async () => {

@@ -13,6 +13,7 @@
   let view = 0; // bumped on every navigation; stale timers and answers check it
   let shownSecret = null; // {id, secret, note}: shown once, on the next render of that webhook
   let statusView = 0; // the view a status message belongs to: it lasts one navigation
+  let refocus = null; // data-key of the control to focus after the next render, if it is there
 
   // ---- helpers ---------------------------------------------------------
 
@@ -94,8 +95,11 @@
   // keyboard or screen reader user starts at the top of the new view.
   function show(...nodes) {
     main.replaceChildren(...nodes.filter(Boolean));
+    const again = refocus && main.querySelector(`[data-key="${CSS.escape(refocus)}"]`);
+    refocus = null;
     const heading = main.querySelector('h1');
-    if (heading) { heading.tabIndex = -1; heading.focus(); }
+    if (again) again.focus();
+    else if (heading) { heading.tabIndex = -1; heading.focus(); }
   }
 
   // busy disables a button while its action runs.
@@ -183,7 +187,7 @@
         after('test');
       }) }, 'Send test'),
       h('button', { type: 'button', 'aria-label': 'Edit ' + name, onclick: () => go('#/webhooks/' + encodeURIComponent(wh.id) + '/edit') }, 'Edit'),
-      h('button', { type: 'button', 'aria-label': (wh.enabled ? 'Disable ' : 'Enable ') + name, onclick: (ev) => busy(ev.currentTarget, async () => {
+      h('button', { type: 'button', 'aria-label': (wh.enabled ? 'Disable ' : 'Enable ') + name, 'data-key': 'state-' + wh.id, onclick: (ev) => busy(ev.currentTarget, async () => {
         try {
           await api('PATCH', tpath('webhooks', wh.id), { enabled: !wh.enabled, version: wh.version });
           say((wh.enabled ? 'Disabled ' : 'Enabled ') + name + '.');
@@ -191,6 +195,7 @@
           if (err.status !== 409) throw err;
           say('The webhook was changed elsewhere; here is its current state. ' + describe(err), true);
         }
+        refocus = 'state-' + wh.id; // the same button, now saying the opposite
         after('state');
       }) }, wh.enabled ? 'Disable' : 'Enable'),
       h('button', { type: 'button', 'aria-label': 'Rotate secret of ' + name, onclick: (ev) => busy(ev.currentTarget, async () => {
