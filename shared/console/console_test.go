@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -8,7 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/hookrelay/hookrelay/shared/api"
+	"github.com/hookrelay/hookrelay/shared/api/apigw"
 )
 
 // TestServedByTheAPI: the console's files are public and carry a strict
@@ -65,5 +69,32 @@ func TestServedByTheAPI(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("POST /console/ without a key: %s, want 401", res.Status)
+	}
+}
+
+// TestThroughAPIGateway: behind API Gateway's $default route (payload 2.0,
+// through the api function's adapter) the console's page arrives as text,
+// not base64, with its headers.
+func TestThroughAPIGateway(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h := apigw.Handler(api.New(api.Config{Logger: log}), log)
+	for path, want := range map[string]string{"/console/": "<title>hookrelay console</title>", "/console/app.js": "Bearer"} {
+		req := events.APIGatewayV2HTTPRequest{
+			Version: "2.0", RouteKey: "$default", RawPath: path, Headers: map[string]string{"host": "abc.execute-api.eu-west-1.amazonaws.com"},
+			RequestContext: events.APIGatewayV2HTTPRequestContext{
+				Stage: "$default", DomainName: "abc.execute-api.eu-west-1.amazonaws.com",
+				HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET", Path: path, Protocol: "HTTP/1.1", SourceIP: "192.0.2.1"},
+			},
+		}
+		res, err := h(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.StatusCode != 200 || res.IsBase64Encoded || !strings.Contains(res.Body, want) {
+			t.Errorf("GET %s: %d base64=%t %.120q", path, res.StatusCode, res.IsBase64Encoded, res.Body)
+		}
+		if !strings.Contains(res.Headers["Content-Security-Policy"], "default-src 'none'") {
+			t.Errorf("GET %s: headers %v", path, res.Headers)
+		}
 	}
 }
