@@ -333,6 +333,18 @@ func TestCLIEnvironment(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &p); err != nil || len(p.Data) != 1 {
 		t.Fatalf("webhooks list --json: %v %s", err, out.String())
 	}
+	for i := 0; i < 2; i++ {
+		if code := run([]string{"webhooks", "create", "--url", fmt.Sprintf("http://127.0.0.1:1/%d", i)}, io.Discard, &errOut); code != 0 {
+			t.Fatalf("webhooks create: exit %d: %s", code, errOut.String())
+		}
+	}
+	out.Reset()
+	if code := run([]string{"webhooks", "list", "--limit", "1", "--all", "--json"}, &out, &errOut); code != 0 {
+		t.Fatalf("webhooks list --all: exit %d: %s", code, errOut.String())
+	}
+	if err := json.Unmarshal(out.Bytes(), &p); err != nil || len(p.Data) != 3 || p.NextCursor != nil {
+		t.Fatalf("webhooks list --limit 1 --all: want all 3 webhooks and no cursor: %v %s", err, out.String())
+	}
 	errOut.Reset()
 	if code := run([]string{"webhooks", "list", "--api-url", "http://127.0.0.1:1"}, &out, &errOut); code != 1 {
 		t.Errorf("--api-url should win over HOOKRELAY_API_URL: exit %d %s", code, errOut.String())
