@@ -7,7 +7,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X github.com/hookrelay/hookrelay/shared/version.Version=$(VERSION)
 FUNCTIONS := api fanout deliver sweeper
 
-.PHONY: dev test unit lint tools lambdas synth deploy localstack-deploy bench fuzz e2e diff destroy clean
+.PHONY: chaos dev test unit lint tools lambdas synth deploy localstack-deploy bench fuzz e2e diff destroy clean
 
 ## tools: install the pinned npm tools (CDK CLI, DynamoDB Local, fauxqs)
 tools: node_modules/.package-lock.json
@@ -32,6 +32,13 @@ test: tools lint
 FUZZTIME ?= 30s
 fuzz: tools
 	$(GO) test -run '^$$' -fuzz '^FuzzRequests$$' -fuzztime $(FUZZTIME) -parallel 4 ./shared/api
+
+## chaos: the crash test at full size (1,000 events × 3 webhooks, deliver killed with SIGKILL); prints its figures
+CHAOS_EVENTS ?= 1000
+chaos: tools
+	@out=$$(mktemp); \
+	HOOKRELAY_CHAOS_EVENTS=$(CHAOS_EVENTS) $(GO) test -count=1 -timeout 30m -run '^TestChaos' -v ./e2e/chaos/ >$$out 2>&1; st=$$?; \
+	grep -v '^        {' $$out | tail -40; rm -f $$out; exit $$st
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

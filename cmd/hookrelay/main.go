@@ -26,6 +26,9 @@ Commands:
   webhooks create|list|get|update|delete|test|rotate
   events publish|get
   deliveries list|get|retry
+  worker deliver      only the deliver poller, in its own process, against a running
+                      dev's emulators (--dynamodb-endpoint, --sqs-endpoint, --queue-url,
+                      --dlq-url, --prefix)
   help [command]      show help; every command also takes --help
 
 The API commands read HOOKRELAY_API_URL [http://127.0.0.1:8080],
@@ -61,6 +64,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOf(stderr, runDev(rest))
 	case "listen":
 		return exitOf(stderr, runListen(rest, stdout, stderr))
+	case "worker":
+		return exitOf(stderr, runWorker(rest))
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 {
 			return run(append(rest[:1:1], "--help"), stdout, stderr)
