@@ -26,6 +26,11 @@ func main() {
 		log.Error("api.init", slog.String("error", err.Error()))
 		os.Exit(1)
 	}
+	maxWebhooks, err := api.MaxWebhooksFromEnv(os.Getenv)
+	if err != nil {
+		log.Error("api.init", slog.String("error", err.Error()))
+		os.Exit(1)
+	}
 	cfg, err := awsconf.Load(context.Background())
 	if err != nil {
 		log.Error("api.init", slog.String("error", err.Error()))
@@ -43,6 +48,8 @@ func main() {
 		AllowPrivate: env.AllowPrivate,
 		Schedule:     env.Schedule,
 		Logger:       log,
+
+		MaxWebhooksPerTenant: maxWebhooks,
 	})
 	lambda.Start(apigw.Handler(handler, log))
 }

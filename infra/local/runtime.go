@@ -73,6 +73,13 @@ type Config struct {
 	MaxWebhooksPerTenant int
 }
 
+// The local API's default rate limit per key, as API Gateway's stage
+// throttling in AWS.
+const (
+	DefaultRateLimit = 50
+	DefaultRateBurst = 100
+)
+
 // Runtime is a running local hookrelay.
 type Runtime struct {
 	URL       string // the API's base URL
@@ -179,7 +186,19 @@ func (rt *Runtime) serveAPI(cfg Config, queue *sqs.Queue) error {
 		Schedule:     cfg.Schedule,
 		Logger:       cfg.Logger,
 		Now:          time.Now,
+
+		MaxWebhooksPerTenant: cfg.MaxWebhooksPerTenant,
 	})
+	if cfg.RateLimit >= 0 {
+		rate, burst := cfg.RateLimit, cfg.RateBurst
+		if rate == 0 {
+			rate = DefaultRateLimit
+		}
+		if burst == 0 {
+			burst = DefaultRateBurst
+		}
+		handler = api.RateLimit(handler, rate, burst)
+	}
 	addr := cfg.APIAddr
 	if addr == "" {
 		addr = "127.0.0.1:8080"

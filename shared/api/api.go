@@ -40,6 +40,9 @@ type Config struct {
 	// Catalog is the event catalogue listed by GET /v1/event-types and
 	// checked on publication; nil means the one embedded in events/catalog.
 	Catalog *catalog.Catalog
+	// MaxWebhooksPerTenant caps each tenant's webhooks; 0 means
+	// DefaultMaxWebhooksPerTenant.
+	MaxWebhooksPerTenant int
 }
 
 // server is the handler's state: the configuration and its routes.

@@ -17,6 +17,7 @@ var statuses = map[string]int{
 	webhook.EForbidden:    http.StatusForbidden,
 	webhook.ENotFound:     http.StatusNotFound,
 	webhook.EConflict:     http.StatusConflict,
+	ELimit:                http.StatusConflict,
 	webhook.ETooLarge:     http.StatusRequestEntityTooLarge,
 	webhook.EUnsupported:  http.StatusUnsupportedMediaType,
 	webhook.EInternal:     http.StatusInternalServerError,

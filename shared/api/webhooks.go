@@ -16,6 +16,9 @@ func (s *server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkWebhookLimit(r.Context(), wh.TenantID); err != nil {
+		return err
+	}
 	if err := s.cfg.Store.CreateWebhook(r.Context(), wh); err != nil {
 		return err
 	}
