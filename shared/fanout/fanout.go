@@ -21,8 +21,13 @@ import (
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
-// writers bounds the conditional writes in flight for one event.
-const writers = 32
+// writers bounds the conditional writes in flight for one event;
+// parallelSends the SendMessageBatch requests of sendBatch messages each.
+const (
+	writers       = 32
+	sendBatch     = 10
+	parallelSends = 16
+)
 
 // Handler is the fanout function.
 type Handler struct {
@@ -81,57 +86,93 @@ func (h *Handler) Event(ctx context.Context, e webhook.Event) error {
 	if len(targets) == 0 {
 		return nil
 	}
-	msgs, err := h.createDeliveries(ctx, e, targets)
+	sent, err := h.deliveries(ctx, e, targets)
 	if err != nil {
 		return err
 	}
-	if err := h.Queue.Enqueue(ctx, msgs); err != nil {
-		return fmt.Errorf("fanout: enqueue %d messages for %s: %w", len(msgs), e.ID, err)
-	}
-	h.Logger.InfoContext(ctx, "fanout.event", "tenant_id", e.TenantID, "event_id", e.ID, "event_type", e.Type, "deliveries", len(msgs))
+	h.Logger.InfoContext(ctx, "fanout.event", "tenant_id", e.TenantID, "event_id", e.ID, "event_type", e.Type, "deliveries", sent)
 	return nil
 }
 
-// createDeliveries writes one delivery per webhook and returns the messages
-// to send: one per new delivery, and one per existing delivery that has not
-// been attempted yet (its message may have been lost in a crash between the
-// write and the send; a second copy is harmless).
-func (h *Handler) createDeliveries(ctx context.Context, e webhook.Event, targets []webhook.Webhook) ([]webhook.Message, error) {
+// deliveries writes one delivery per webhook and sends the message of each
+// delivery once its record is written: one per new delivery, and one per
+// existing delivery that has not been attempted yet (its message may have
+// been lost in a crash between the write and the send; a second copy is
+// harmless). Writes and sends overlap: messages leave in batches of
+// sendBatch as soon as that many records are written, so the sends of a
+// large fan-out add little to the time of its writes. It returns how many
+// messages it sent.
+func (h *Handler) deliveries(ctx context.Context, e webhook.Event, targets []webhook.Webhook) (int, error) {
 	now := h.Now()
 	first, _ := h.Schedule.Before(1)
 	var (
 		mu       sync.Mutex
-		msgs     = make([]webhook.Message, 0, len(targets))
 		firstErr error
-		wg       sync.WaitGroup
-		sem      = make(chan struct{}, writers)
-	)
-	for _, w := range targets {
-		d := webhook.Delivery{
-			ID: webhook.DeliveryID(e.TenantID, e.ID, w.ID), TenantID: e.TenantID,
-			EventID: e.ID, EventType: e.Type, WebhookID: w.ID,
-			Status: webhook.StatusPending, NextAttemptAt: now.Add(first), CreatedAt: now,
-			Attempts: []webhook.Attempt{},
-		}
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			stored, created, err := h.Store.CreateDelivery(ctx, d)
+		fail     = func(err error) {
 			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err != nil:
-				if firstErr == nil {
-					firstErr = fmt.Errorf("fanout: delivery %s: %w", d.ID, err)
+			if firstErr == nil {
+				firstErr = err
+			}
+			mu.Unlock()
+		}
+		written = make(chan webhook.Message, sendBatch*parallelSends)
+		writes  sync.WaitGroup
+		sem     = make(chan struct{}, writers)
+	)
+	go func() {
+		for _, w := range targets {
+			d := webhook.Delivery{
+				ID: webhook.DeliveryID(e.TenantID, e.ID, w.ID), TenantID: e.TenantID,
+				EventID: e.ID, EventType: e.Type, WebhookID: w.ID,
+				Status: webhook.StatusPending, NextAttemptAt: now.Add(first), CreatedAt: now,
+				Attempts: []webhook.Attempt{},
+			}
+			sem <- struct{}{}
+			writes.Add(1)
+			go func() {
+				defer func() { <-sem; writes.Done() }()
+				stored, created, err := h.Store.CreateDelivery(ctx, d)
+				switch {
+				case err != nil:
+					fail(fmt.Errorf("fanout: delivery %s: %w", d.ID, err))
+				case created || (stored.Status == webhook.StatusPending && len(stored.Attempts) == 0):
+					written <- webhook.Message{DeliveryID: d.ID, TenantID: d.TenantID, EventID: d.EventID, WebhookID: d.WebhookID}
 				}
-			case created || (stored.Status == webhook.StatusPending && len(stored.Attempts) == 0):
-				msgs = append(msgs, webhook.Message{DeliveryID: d.ID, TenantID: d.TenantID, EventID: d.EventID, WebhookID: d.WebhookID})
+			}()
+		}
+		writes.Wait()
+		close(written)
+	}()
+
+	var (
+		sends   sync.WaitGroup
+		sendSem = make(chan struct{}, parallelSends)
+		sent    int
+		batch   = make([]webhook.Message, 0, sendBatch)
+	)
+	send := func(msgs []webhook.Message) {
+		sent += len(msgs)
+		sendSem <- struct{}{}
+		sends.Add(1)
+		go func() {
+			defer func() { <-sendSem; sends.Done() }()
+			if err := h.Queue.Enqueue(ctx, msgs); err != nil {
+				fail(fmt.Errorf("fanout: enqueue %d messages for %s: %w", len(msgs), e.ID, err))
 			}
 		}()
 	}
-	wg.Wait()
-	return msgs, firstErr
+	for m := range written {
+		batch = append(batch, m)
+		if len(batch) == sendBatch {
+			send(batch)
+			batch = make([]webhook.Message, 0, sendBatch)
+		}
+	}
+	if len(batch) > 0 {
+		send(batch)
+	}
+	sends.Wait()
+	return sent, firstErr
 }
 
 // eventFromImage reads the event fields fan-out needs from a stream image.
