@@ -16,6 +16,7 @@ import (
 	"runtime"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -113,6 +114,7 @@ func initOnce(ctx context.Context, bin string, trace bool) (time.Duration, int64
 	defer sink.Close()
 	ready := make(chan time.Time, 1)
 	initErr := make(chan string, 1)
+	stop := make(chan struct{})
 	rapi := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case strings.HasSuffix(r.URL.Path, "/runtime/invocation/next"):
@@ -120,7 +122,10 @@ func initOnce(ctx context.Context, bin string, trace bool) (time.Duration, int64
 			case ready <- time.Now():
 			default:
 			}
-			<-r.Context().Done() // no invocation ever comes
+			select { // no invocation ever comes
+			case <-r.Context().Done():
+			case <-stop:
+			}
 		case strings.HasSuffix(r.URL.Path, "/runtime/init/error"):
 			b, _ := io.ReadAll(r.Body)
 			initErr <- string(b)
@@ -139,6 +144,9 @@ func initOnce(ctx context.Context, bin string, trace bool) (time.Duration, int64
 		args = []string{"strace", "-f", "-qq", "-e", "trace=connect", "-o", traceFile, bin}
 	}
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+	// Its own process group, so that killing it also ends the binary that
+	// strace runs.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"),
 		"AWS_LAMBDA_RUNTIME_API=" + rapiAddr.String(),
@@ -156,7 +164,11 @@ func initOnce(ctx context.Context, bin string, trace bool) (time.Duration, int64
 	if err := cmd.Start(); err != nil {
 		return 0, 0, nil, err
 	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	defer func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+		close(stop)
+	}()
 	select {
 	case at := <-ready:
 		n := awsRequests.Load()

@@ -18,6 +18,7 @@ import (
 type fanoutFigures struct {
 	hooks int
 	times []time.Duration
+	query []time.Duration   // TenantWebhooks alone, part of times
 	calls awscount.Snapshot // of the last repetition
 }
 
@@ -62,6 +63,12 @@ func benchFanout(ctx context.Context, emu *local.Emulators, hooks, reps int) (*f
 		}
 		fig.times = append(fig.times, time.Since(start))
 		fig.calls = e.count.Snapshot().Sub(before)
+
+		t := time.Now()
+		if _, err := e.store.TenantWebhooks(ctx, tenant); err != nil {
+			return nil, err
+		}
+		fig.query = append(fig.query, time.Since(t))
 
 		ds, err := e.store.EventDeliveries(ctx, tenant, ev.ID)
 		if err != nil {

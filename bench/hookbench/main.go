@@ -86,6 +86,7 @@ func run(parts string, reps, n, maxHooks int, out, gobench string) error {
 			r.deliver = append(r.deliver, f)
 		}
 	}
+	r.flush(out)
 	if want["fanout"] {
 		for _, hooks := range []int{1, 100, 1000, 10000} {
 			if hooks > maxHooks {
@@ -103,6 +104,7 @@ func run(parts string, reps, n, maxHooks int, out, gobench string) error {
 			r.fanout = append(r.fanout, f)
 		}
 	}
+	r.flush(out)
 	if want["e2e"] {
 		for _, hooks := range []int{1, 10, 100} {
 			events := 100
@@ -117,6 +119,7 @@ func run(parts string, reps, n, maxHooks int, out, gobench string) error {
 			r.e2e = append(r.e2e, f)
 		}
 	}
+	r.flush(out)
 	if want["cold"] {
 		log.Printf("cold start")
 		if r.cold, err = benchColdStart(ctx, root, max(reps, 10)); err != nil {
@@ -129,6 +132,17 @@ func run(parts string, reps, n, maxHooks int, out, gobench string) error {
 		return nil
 	}
 	return replaceSection(out, md)
+}
+
+// flush writes what has been measured so far, so that a part that fails or
+// hangs later loses nothing.
+func (r *report) flush(out string) {
+	if out == "" {
+		return
+	}
+	if err := replaceSection(out, r.markdown()); err != nil {
+		log.Printf("write %s: %v", out, err)
+	}
 }
 
 // machine describes this computer: cores, CPU model, memory, Go and OS.

@@ -1,10 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -47,8 +47,39 @@ type env struct {
 }
 
 // discard is the logger of every handler: the JSON lines are formatted, as
-// in Lambda, and thrown away.
-var discard = slog.New(slog.NewJSONHandler(io.Discard, nil))
+// in Lambda, and thrown away, but errors are counted and the first kept.
+var (
+	handlerErrors = &errorLog{}
+	discard       = slog.New(slog.NewJSONHandler(handlerErrors, nil))
+)
+
+// errorLog counts the log lines at level WARN (a failed attempt) or ERROR
+// and keeps the first.
+type errorLog struct {
+	mu    sync.Mutex
+	n     int
+	first string
+}
+
+func (l *errorLog) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte(`"level":"ERROR"`)) || bytes.Contains(p, []byte(`"level":"WARN"`)) {
+		l.mu.Lock()
+		if l.n == 0 {
+			l.first = string(bytes.TrimSpace(p))
+		}
+		l.n++
+		l.mu.Unlock()
+	}
+	return len(p), nil
+}
+
+func (l *errorLog) take() (int, string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n, first := l.n, l.first
+	l.n, l.first = 0, ""
+	return n, first
+}
 
 func newEnv(ctx context.Context, emu *local.Emulators, schedule webhook.Schedule) (*env, error) {
 	e := &env{count: &awscount.Counter{}, prefix: localtest.Prefix()}
