@@ -459,8 +459,11 @@ func TestSendReusesConnections(t *testing.T) {
 		t.Errorf("20 sequential sends opened %d connections, want 1", n)
 	}
 
-	// Batches of 10 concurrent sends, as deliver makes them, keep at most
-	// 10 connections open between them.
+	// Batches of 10 concurrent sends, as deliver makes them, reuse their
+	// connections: without reuse the 50 sends would open 50. A connection
+	// returns to the idle pool a moment after its response is read, so a
+	// batch that starts at once may open a few more than 10; 2×10 is the
+	// bound that still fails when nothing is reused.
 	const batch, rounds = 10, 5
 	for range rounds {
 		var wg sync.WaitGroup
@@ -473,8 +476,8 @@ func TestSendReusesConnections(t *testing.T) {
 		}
 		wg.Wait()
 	}
-	if n := rcv.conns.Load(); n > batch {
-		t.Errorf("%d batches of %d opened %d connections, want at most %d", rounds, batch, n, batch)
+	if n := rcv.conns.Load(); n > 2*batch {
+		t.Errorf("%d batches of %d opened %d connections, want at most %d", rounds, batch, n, 2*batch)
 	}
 	if n := rcv.requests.Load(); n != 20+batch*rounds {
 		t.Errorf("receiver saw %d requests, want %d", n, 20+batch*rounds)
