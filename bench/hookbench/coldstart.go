@@ -20,8 +20,6 @@ import (
 	"time"
 )
 
-var functionNames = []string{"api", "fanout", "deliver"}
-
 type coldFigures struct {
 	name        string
 	zipBytes    int64
@@ -42,8 +40,13 @@ func benchColdStart(ctx context.Context, root string, reps int) ([]*coldFigures,
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
+	dirs, err := os.ReadDir(filepath.Join(root, "functions"))
+	if err != nil {
+		return nil, err
+	}
 	var out []*coldFigures
-	for _, fn := range functionNames {
+	for _, dir := range dirs {
+		fn := dir.Name()
 		f := &coldFigures{name: fn}
 		arm := filepath.Join(root, "bin", "lambda", fn, "bootstrap")
 		if f.zipBytes, f.binBytes, err = zipSize(arm); err != nil {
