@@ -25,8 +25,9 @@ type coldFigures struct {
 	zipBytes    int64
 	binBytes    int64
 	inits       []time.Duration
-	awsRequests int64 // requests the fake AWS endpoint got during init
-	connects    []string
+	awsRequests int64    // requests the fake AWS endpoint got during init
+	connects    []string // connections other than the runtime API's
+	rapiConns   int      // connections to the runtime API: proof the trace sees them
 }
 
 // benchColdStart zips each function as `make lambdas` built it (arm64) and
@@ -75,7 +76,13 @@ func benchColdStart(ctx context.Context, root string, reps int) ([]*coldFigures,
 				return nil, fmt.Errorf("%s init under strace: %w", fn, err)
 			}
 			f.awsRequests += n
-			f.connects = conns
+			for _, c := range conns {
+				if c == "runtime-api" {
+					f.rapiConns++
+				} else {
+					f.connects = append(f.connects, c)
+				}
+			}
 		}
 		out = append(out, f)
 	}
@@ -102,7 +109,7 @@ func zipSize(path string) (zipped, raw int64, err error) {
 	return int64(buf.Len()), int64(len(bin)), nil
 }
 
-var connectLine = regexp.MustCompile(`connect\(\d+, \{sa_family=AF_INET6?, sin6?_port=htons\((\d+)\), (?:inet_addr|inet_pton)\(?[^"]*"([^"]+)"`)
+var connectLine = regexp.MustCompile(`connect\(\d+, \{sa_family=AF_INET6?, sin6?_port=htons\((\d+)\),[^"]*"([^"]+)"`)
 
 // initOnce starts bin with a fake runtime API and returns the time until it
 // asked for its first invocation, how many requests reached the fake AWS
@@ -186,6 +193,7 @@ func initOnce(ctx context.Context, bin string, trace bool) (time.Duration, int64
 		var conns []string
 		for _, m := range connectLine.FindAllStringSubmatch(string(raw), -1) {
 			if m[1] == fmt.Sprint(rapiAddr.Port) {
+				conns = append(conns, "runtime-api")
 				continue
 			}
 			conns = append(conns, m[2]+":"+m[1])

@@ -44,7 +44,7 @@ func benchE2E(ctx context.Context, emu *local.Emulators, hooks, latencyEvents, t
 	if err != nil {
 		return nil, err
 	}
-	rt, err := e.startRuntime(ctx, schedule, 4)
+	rt, err := e.startRuntime(ctx, schedule, pollers)
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,8 @@
 //	go run ./bench/hookbench -parts deliver,fanout -out ''
 //
 // Parts: deliver (the deliver handler vs a plain HTTP POST loop), fanout
-// (one event to 1…10,000 webhooks), e2e (publish→receipt through the local
+// (one event to 1…10,000 webhooks), writes (10,000 records by conditional
+// PutItem vs BatchWriteItem), e2e (publish→receipt through the local
 // runtime), cold (zipped size and init time of each function). The Go
 // micro-benchmarks (signing, matching, encoding) are `go test -bench`, which
 // the Makefile runs and passes in with -gobench.
@@ -30,17 +31,21 @@ import (
 )
 
 func main() {
-	parts := flag.String("parts", "deliver,fanout,e2e,cold", "comma-separated parts to run")
+	parts := flag.String("parts", "deliver,fanout,writes,e2e,cold", "comma-separated parts to run")
 	reps := flag.Int("reps", 5, "repetitions of each measurement (medians are quoted)")
 	n := flag.Int("deliveries", 1000, "deliveries per repetition of the deliver bench")
 	maxHooks := flag.Int("max-webhooks", 10000, "largest fan-out")
 	out := flag.String("out", "BENCHMARKS.md", "file whose bench:start…bench:end section is replaced; empty: stdout only")
 	gobench := flag.String("gobench", "", "file with `go test -bench` output to include")
+	flag.IntVar(&pollers, "pollers", 4, "queue poller batches in flight in the e2e part (make dev's default is 4; the stack allows 50 deliver invocations)")
 	flag.Parse()
 	if err := run(*parts, *reps, *n, *maxHooks, *out, *gobench); err != nil {
 		log.Fatal(err)
 	}
 }
+
+// pollers is the e2e part's queue poller concurrency.
+var pollers int
 
 func run(parts string, reps, n, maxHooks int, out, gobench string) error {
 	want := map[string]bool{}
@@ -64,7 +69,7 @@ func run(parts string, reps, n, maxHooks int, out, gobench string) error {
 	}
 
 	var emu *local.Emulators
-	if want["deliver"] || want["fanout"] || want["e2e"] {
+	if want["deliver"] || want["fanout"] || want["writes"] || want["e2e"] {
 		t := time.Now()
 		if emu, err = local.StartEmulators(ctx, local.EmulatorOptions{Root: root}); err != nil {
 			return err
@@ -102,6 +107,12 @@ func run(parts string, reps, n, maxHooks int, out, gobench string) error {
 				return fmt.Errorf("fanout bench: %w", err)
 			}
 			r.fanout = append(r.fanout, f)
+		}
+	}
+	if want["writes"] {
+		log.Printf("writes: 10000 records × %d", reps)
+		if r.writes, err = benchWrites(ctx, emu, 10000, reps); err != nil {
+			return fmt.Errorf("writes bench: %w", err)
 		}
 	}
 	r.flush(out)

@@ -19,6 +19,7 @@ type report struct {
 	gobench string
 	deliver []*deliverFigures
 	fanout  []*fanoutFigures
+	writes  *writeFigures
 	e2e     []*e2eFigures
 	cold    []*coldFigures
 }
@@ -94,9 +95,14 @@ func (r *report) markdown() string {
 		}
 		p("\n")
 	}
+	if w := r.writes; w != nil {
+		p("Writing %d delivery records into DynamoDB Local, same run: conditional `PutItem`, 32 in flight (fanout today) **%s** (%s–%s); `BatchWriteItem` of 25, 16 in flight **%s** (%s–%s): %.1f× faster.\n\n",
+			w.n, ms(median(w.puts)), ms(slices.Min(w.puts)), ms(slices.Max(w.puts)), ms(median(w.batch)), ms(slices.Min(w.batch)), ms(slices.Max(w.batch)),
+			float64(median(w.puts))/float64(median(w.batch)))
+	}
 	if len(r.e2e) > 0 {
 		p("### c. End to end through the local runtime\n\n")
-		p("API → events table → stream poller → fanout → SQS (fauxqs) → queue poller (4 batches in flight) → deliver → loopback receiver. Latency: one event at a time, publish request sent → last matching delivery received. Sustained: 8 senders publish at once; deliveries per second from the first publish to the last receipt.\n\n")
+		p("API → events table → stream poller → fanout → SQS (fauxqs) → queue poller (%d batches in flight) → deliver → loopback receiver. Latency: one event at a time, publish request sent → last matching delivery received. Sustained: 8 senders publish at once; deliveries per second from the first publish to the last receipt.\n\n", pollers)
 		p("| webhooks per event | latency events | p50 | p90 | p99 | sustained: events × webhooks | deliveries/s | Convoy (PEERS.md) |\n|---|---|---|---|---|---|---|---|\n")
 		for _, f := range r.e2e {
 			convoy := "—"
@@ -128,7 +134,7 @@ func (r *report) markdown() string {
 		p("Zipped size of `make lambdas`' arm64 `bootstrap` (deflate); init measured on this machine (amd64 build, same flags) from starting the process to its first `GET /runtime/invocation/next` at a fake Lambda runtime API; AWS_ENDPOINT_URL points to a server that counts requests, and one run under `strace -e connect` lists every connection but the runtime API's.\n\n")
 		p("| function | binary | zipped | init p50 | init max | AWS requests during init | other connections |\n|---|---|---|---|---|---|---|\n")
 		for _, f := range r.cold {
-			conns := "none"
+			conns := fmt.Sprintf("none (the runtime API's: %d)", f.rapiConns)
 			if len(f.connects) > 0 {
 				conns = strings.Join(f.connects, ", ")
 			}
