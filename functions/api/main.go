@@ -15,7 +15,6 @@ import (
 	"github.com/hookrelay/hookrelay/shared/api/apigw"
 	"github.com/hookrelay/hookrelay/shared/awsconf"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
-	"github.com/hookrelay/hookrelay/shared/schema"
 	"github.com/hookrelay/hookrelay/shared/sqs"
 )
 
@@ -42,8 +41,8 @@ func main() {
 		adminHash = adminkey.NewCache(fetch, adminkey.DefaultTTL, nil).Hash
 	}
 	handler := api.New(api.Config{
-		Store:        dynamo.New(awsconf.DynamoDB(cfg, ""), schema.PrefixFromEnv()),
-		Queue:        sqs.New(awsconf.SQS(cfg, ""), env.QueueURL, env.DeadLetterURL),
+		Store:        dynamo.New(awsconf.DynamoDB(cfg, ""), env.Prefix),
+		Queue:        sqs.New(awsconf.SQS(cfg, ""), env.QueueURL, env.DLQURL),
 		AdminKeyHash: adminHash,
 		AllowPrivate: env.AllowPrivate,
 		Schedule:     env.Schedule,

@@ -37,12 +37,12 @@ func Read(getenv func(string) string) (Env, error) {
 		env.Prefix = schema.DefaultPrefix
 	}
 	var err error
-	if env.Schedule, err = webhook.ParseSchedule(getenv("HOOKRELAY_RETRY_SCHEDULE")); err != nil {
-		return env, fmt.Errorf("HOOKRELAY_RETRY_SCHEDULE: %w", err)
+	if env.Schedule, err = webhook.ParseSchedule(getenv(schema.EnvRetrySchedule)); err != nil {
+		return env, fmt.Errorf("%s: %w", schema.EnvRetrySchedule, err)
 	}
-	if v := getenv("HOOKRELAY_ALLOW_PRIVATE_TARGETS"); v != "" {
+	if v := getenv(schema.EnvAllowPrivateTargets); v != "" {
 		if env.AllowPrivate, err = strconv.ParseBool(v); err != nil {
-			return env, fmt.Errorf("HOOKRELAY_ALLOW_PRIVATE_TARGETS: %q is not true or false", v)
+			return env, fmt.Errorf("%s: %q is not true or false", schema.EnvAllowPrivateTargets, v)
 		}
 	}
 	if env.Safety, err = ReadSafety(getenv); err != nil {
