@@ -45,6 +45,9 @@ var (
 	schedule   = webhook.Schedule{0, time.Second, time.Second, time.Second, time.Second}
 	policy     = webhook.HealthPolicy{BreakerThreshold: 10, BreakerCooldown: 2 * time.Second}
 	visibility = 5 * time.Second
+	// sweepGrace is the runtime's sweeper's and the worker's: the two must
+	// agree on when a delivery's owner is presumed lost.
+	sweepGrace = 20 * time.Second
 )
 
 const (
@@ -80,7 +83,7 @@ func TestMain(m *testing.M) {
 func worker() int {
 	w := local.Worker{
 		Config: local.Config{
-			Prefix: os.Getenv(envPrefix), Schedule: schedule, AllowPrivate: true, Policy: policy,
+			Prefix: os.Getenv(envPrefix), Schedule: schedule, AllowPrivate: true, Policy: policy, SweepGrace: sweepGrace,
 			Pollers: pollers, Logger: slog.New(slog.NewJSONHandler(os.Stdout, nil)),
 		},
 		DynamoEndpoint: os.Getenv(envDynamo), SQSEndpoint: os.Getenv(envSQS),
@@ -204,7 +207,7 @@ func TestChaosNothingLostUnderCrashesAndFailingReceivers(t *testing.T) {
 	var logMu sync.Mutex
 	rt, err := local.Start(ctx, local.Config{
 		APIAddr: "127.0.0.1:0", Schedule: schedule, AllowPrivate: true, Root: root, Policy: policy,
-		NoDeliver: true, Visibility: visibility, SweepInterval: 2 * time.Second, SweepGrace: 20 * time.Second,
+		NoDeliver: true, Visibility: visibility, SweepInterval: 2 * time.Second, SweepGrace: sweepGrace,
 		RateLimit: -1, Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: logs, mu: &logMu}, nil)),
 	})
 	if err != nil {
