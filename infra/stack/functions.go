@@ -176,7 +176,8 @@ func (s *Stack) grant() {
 
 	fanout := s.Functions[FunctionFanout].Role()
 	allow(fanout, []string{"dynamodb:Query"}, s.tableARNs(schema.Webhooks)...)
-	allow(fanout, []string{"dynamodb:GetItem", "dynamodb:PutItem"}, s.tableARNs(schema.Deliveries)...)
+	// Check, then write only the missing deliveries (shared/fanout).
+	allow(fanout, []string{"dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"}, s.tableARNs(schema.Deliveries)...)
 	allow(fanout, []string{"sqs:SendMessage"}, queue)
 
 	deliver := s.Functions[FunctionDeliver].Role()

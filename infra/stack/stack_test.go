@@ -600,7 +600,7 @@ func TestLeastPrivilege(t *testing.T) {
 		FunctionFanout: {
 			logs("fanout"),
 			cross([]string{"dynamodb:Query"}, "table:webhooks"),
-			cross([]string{"dynamodb:GetItem", "dynamodb:PutItem"}, "table:deliveries"),
+			cross([]string{"dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"}, "table:deliveries"),
 			cross([]string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}, "stream:events"),
 			cross([]string{"dynamodb:ListStreams"}, "*"),
 			cross([]string{"sqs:SendMessage"}, "queue:deliveries"),

@@ -3,9 +3,10 @@
 // enabled webhooks that subscribe to its type, stores one delivery per
 // webhook and enqueues one message per delivery.
 //
-// Delivery ids are derived from the event and webhook ids and written with a
-// condition, so processing the same stream record twice creates no second
-// delivery.
+// Delivery ids are derived from the event and webhook ids, and only the
+// missing ones are written, so processing the same stream record twice
+// creates no second delivery (see deliveries for why the check-then-write
+// is safe).
 package fanout
 
 import (
@@ -21,12 +22,15 @@ import (
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
-// writers bounds the conditional writes in flight for one event;
-// parallelSends the SendMessageBatch requests of sendBatch messages each.
+// An event's deliveries are stored in chunks of chunkSize (each one
+// BatchGetItem and up to four BatchWriteItem requests), parallelChunks at a
+// time; parallelSends bounds the SendMessageBatch requests of sendBatch
+// messages each.
 const (
-	writers       = 32
-	sendBatch     = 10
-	parallelSends = 16
+	chunkSize      = 100
+	parallelChunks = 8
+	sendBatch      = 10
+	parallelSends  = 16
 )
 
 // Handler is the fanout function.
@@ -94,14 +98,31 @@ func (h *Handler) Event(ctx context.Context, e webhook.Event) error {
 	return nil
 }
 
-// deliveries writes one delivery per webhook and sends the message of each
+// deliveries stores one delivery per webhook and sends the message of each
 // delivery once its record is written: one per new delivery, and one per
-// existing delivery that has not been attempted yet (its message may have
-// been lost in a crash between the write and the send; a second copy is
-// harmless). Writes and sends overlap: messages leave in batches of
-// sendBatch as soon as that many records are written, so the sends of a
-// large fan-out add little to the time of its writes. It returns how many
-// messages it sent.
+// existing delivery that is still pending with no attempt (its message may
+// have been lost in a crash between the write and the send; a second copy
+// is harmless). The webhooks go in chunks of chunkSize, parallelChunks at a
+// time; each chunk is checked with BatchGetItem and its missing deliveries
+// written with BatchWriteItem (Store.CreateDeliveries), and its messages
+// leave in batches of sendBatch while later chunks are still being written.
+// It returns how many messages it sent.
+//
+// The check and the unconditional write are not atomic, and this stays safe
+// because nothing else can write these deliveries meanwhile:
+//   - Lambda processes a shard's records serially: one invocation per shard
+//     at a time, and a retried batch starts only after the failed invocation
+//     ended. The same stream record is never fanned out by two invocations
+//     at once, and the check (strongly consistent) sees every record an
+//     earlier run wrote.
+//   - A delivery that the check finds missing has no message yet: messages
+//     are sent only after their records are written. So deliver, the
+//     sweeper and the API (which act on existing deliveries) cannot have
+//     touched it, and the write cannot overwrite a recorded attempt.
+//
+// Delivery ids are derived from the event and webhook ids, and no other code
+// creates deliveries of stream events (the API's test events are skipped
+// above), which both arguments assume.
 func (h *Handler) deliveries(ctx context.Context, e webhook.Event, targets []webhook.Webhook) (int, error) {
 	now := h.Now()
 	first, _ := h.Schedule.Before(1)
@@ -117,26 +138,39 @@ func (h *Handler) deliveries(ctx context.Context, e webhook.Event, targets []web
 		}
 		written = make(chan webhook.Message, sendBatch*parallelSends)
 		writes  sync.WaitGroup
-		sem     = make(chan struct{}, writers)
+		sem     = make(chan struct{}, parallelChunks)
 	)
+	message := func(d webhook.Delivery) webhook.Message {
+		return webhook.Message{DeliveryID: d.ID, TenantID: d.TenantID, EventID: d.EventID, WebhookID: d.WebhookID}
+	}
 	go func() {
-		for _, w := range targets {
-			d := webhook.Delivery{
-				ID: webhook.DeliveryID(e.TenantID, e.ID, w.ID), TenantID: e.TenantID,
-				EventID: e.ID, EventType: e.Type, WebhookID: w.ID,
-				Status: webhook.StatusPending, NextAttemptAt: now.Add(first), CreatedAt: now,
-				Attempts: []webhook.Attempt{},
+		for lo := 0; lo < len(targets); lo += chunkSize {
+			chunk := targets[lo:min(lo+chunkSize, len(targets))]
+			ds := make([]webhook.Delivery, len(chunk))
+			for i, w := range chunk {
+				ds[i] = webhook.Delivery{
+					ID: webhook.DeliveryID(e.TenantID, e.ID, w.ID), TenantID: e.TenantID,
+					EventID: e.ID, EventType: e.Type, WebhookID: w.ID,
+					Status: webhook.StatusPending, NextAttemptAt: now.Add(first), CreatedAt: now,
+					Attempts: []webhook.Attempt{},
+				}
 			}
 			sem <- struct{}{}
 			writes.Add(1)
 			go func() {
 				defer func() { <-sem; writes.Done() }()
-				stored, created, err := h.Store.CreateDelivery(ctx, d)
-				switch {
-				case err != nil:
-					fail(fmt.Errorf("fanout: delivery %s: %w", d.ID, err))
-				case created || (stored.Status == webhook.StatusPending && len(stored.Attempts) == 0):
-					written <- webhook.Message{DeliveryID: d.ID, TenantID: d.TenantID, EventID: d.EventID, WebhookID: d.WebhookID}
+				created, existing, err := h.Store.CreateDeliveries(ctx, ds)
+				if err != nil {
+					fail(fmt.Errorf("fanout: deliveries of %s: %w", e.ID, err))
+					return
+				}
+				for _, d := range created {
+					written <- message(d)
+				}
+				for _, d := range existing {
+					if d.Status == webhook.StatusPending && len(d.Attempts) == 0 {
+						written <- message(d)
+					}
 				}
 			}()
 		}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -137,6 +138,120 @@ func TestFanoutMatchesAndIsIdempotent(t *testing.T) {
 		wantN := map[string]int{"registrations": 1, "all": 3}[name]
 		if len(list) != wantN {
 			t.Fatalf("webhook %s has %d deliveries, want %d", name, len(list), wantN)
+		}
+	}
+}
+
+// TestFanoutLargeIsIdempotent fans one event out to 1,000 webhooks twice
+// (many BatchGetItem and BatchWriteItem requests): after both runs every
+// delivery exists once, the first run sent one message per delivery, and the
+// second sent one only for the deliveries not yet attempted, without
+// overwriting the attempted ones.
+func TestFanoutLargeIsIdempotent(t *testing.T) {
+	const n, attempted = 1000, 400
+	f := setup(t)
+	ctx := context.Background()
+	url := "https://example.com/hook"
+	hooks := make([]webhook.Webhook, n)
+	for i := range hooks {
+		w, err := webhook.NewWebhook("bulk", webhook.WebhookInput{URL: &url, EventTypes: &[]string{"order.*"}}, false, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		hooks[i] = w
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for part := 0; part < 8; part++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := part; i < n; i += 8 {
+				errs <- f.store.CreateWebhook(ctx, hooks[i])
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	ev := webhook.Event{TenantID: "bulk", ID: "evt_bulk", Type: "order.created", Timestamp: time.Now()}
+	count := func(msgs []webhook.Message) map[string]int {
+		got := map[string]int{}
+		for _, m := range msgs {
+			got[m.DeliveryID]++
+		}
+		return got
+	}
+
+	if err := f.handler.Event(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	first := count(drain(t, f.env))
+	if len(first) != n {
+		t.Fatalf("first run: messages for %d deliveries, want %d", len(first), n)
+	}
+	for _, w := range hooks {
+		if c := first[webhook.DeliveryID("bulk", ev.ID, w.ID)]; c != 1 {
+			t.Fatalf("first run: %d messages for webhook %s, want 1", c, w.ID)
+		}
+	}
+
+	// Deliver attempts some deliveries before the record is fanned out again.
+	for _, w := range hooks[:attempted] {
+		id := webhook.DeliveryID("bulk", ev.ID, w.ID)
+		err := f.store.RecordAttempt(ctx, "bulk", id, webhook.AttemptUpdate{
+			Attempt: webhook.Attempt{Attempt: 1, StartedAt: time.Now(), StatusCode: 200},
+			Status:  webhook.StatusSucceeded, Message: "m1",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.handler.Event(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	second := count(drain(t, f.env))
+	if len(second) != n-attempted {
+		t.Fatalf("second run: messages for %d deliveries, want %d", len(second), n-attempted)
+	}
+	for i, w := range hooks {
+		want := 0
+		if i >= attempted {
+			want = 1
+		}
+		if c := second[webhook.DeliveryID("bulk", ev.ID, w.ID)]; c != want {
+			t.Fatalf("second run: %d messages for webhook %d, want %d", c, i, want)
+		}
+	}
+
+	stored, err := f.store.EventDeliveries(ctx, "bulk", ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stored) != n {
+		t.Fatalf("%d delivery records, want %d", len(stored), n)
+	}
+	byID := map[string]webhook.Delivery{}
+	for _, d := range stored {
+		if _, dup := byID[d.ID]; dup {
+			t.Fatalf("delivery %s stored twice", d.ID)
+		}
+		byID[d.ID] = d
+	}
+	for i, w := range hooks {
+		d, ok := byID[webhook.DeliveryID("bulk", ev.ID, w.ID)]
+		if !ok {
+			t.Fatalf("no delivery for webhook %d", i)
+		}
+		if i < attempted && (d.Status != webhook.StatusSucceeded || len(d.Attempts) != 1) {
+			t.Fatalf("attempted delivery %s overwritten: status %s, %d attempts", d.ID, d.Status, len(d.Attempts))
+		}
+		if i >= attempted && (d.Status != webhook.StatusPending || len(d.Attempts) != 0) {
+			t.Fatalf("delivery %s: status %s, %d attempts", d.ID, d.Status, len(d.Attempts))
 		}
 	}
 }

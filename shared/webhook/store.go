@@ -51,6 +51,12 @@ type Store interface {
 	// CreateDelivery stores d unless a delivery with its id exists; created
 	// says which. An existing one is returned as stored.
 	CreateDelivery(ctx context.Context, d Delivery) (stored Delivery, created bool, err error)
+	// CreateDeliveries stores those of ds whose ids do not exist yet and
+	// returns them as created, the others as stored (existing). It checks,
+	// then writes without a condition: it is safe only while no other
+	// writer creates or changes the same deliveries, as in fan-out of one
+	// stream record.
+	CreateDeliveries(ctx context.Context, ds []Delivery) (created, existing []Delivery, err error)
 	GetDelivery(ctx context.Context, tenantID, id string) (Delivery, error)
 	ListDeliveries(ctx context.Context, tenantID, webhookID string, f DeliveryFilter, p Page) ([]Delivery, string, error)
 	EventDeliveries(ctx context.Context, tenantID, eventID string) ([]Delivery, error)
