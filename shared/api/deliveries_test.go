@@ -48,7 +48,6 @@ func TestListDeliveries(t *testing.T) {
 	wh := h.webhook("acme", key, nil)["id"].(string)
 	ctx := context.Background()
 	base := time.Now().UTC().Add(-time.Hour)
-	var ids []string
 	for i := range 5 {
 		status := webhook.StatusFailed
 		if i%2 == 0 {
@@ -61,7 +60,6 @@ func TestListDeliveries(t *testing.T) {
 		if _, _, err := h.store.CreateDelivery(ctx, d); err != nil {
 			t.Fatal(err)
 		}
-		ids = append(ids, d.ID)
 	}
 	path := "/v1/tenants/acme/webhooks/" + wh + "/deliveries"
 	var order []string
