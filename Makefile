@@ -6,6 +6,7 @@ NPM      ?= npm
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X github.com/hookrelay/hookrelay/shared/version.Version=$(VERSION)
 FUNCTIONS := api fanout deliver sweeper
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.7.0
 
 .PHONY: chaos dev test unit lint tools lambdas synth deploy localstack-deploy bench fuzz e2e diff destroy clean
 
@@ -43,6 +44,7 @@ chaos: tools
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 
 ## bench: measure on this machine and write the figures into BENCHMARKS.md
 ## (reported, never a gate; about 6 minutes). BENCH_FLAGS=-reps 3 for a quicker run.
