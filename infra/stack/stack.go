@@ -136,7 +136,7 @@ func (s *Stack) addTables() {
 			gp := &awsdynamodb.GlobalSecondaryIndexProps{
 				IndexName:      jsii.String(ix.Name),
 				PartitionKey:   attribute(ix.PartitionKey),
-				ProjectionType: awsdynamodb.ProjectionType_ALL,
+				ProjectionType: awsdynamodb.ProjectionType(ix.ProjectionType()),
 			}
 			if ix.SortKey != nil {
 				gp.SortKey = attribute(*ix.SortKey)

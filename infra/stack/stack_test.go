@@ -237,7 +237,7 @@ func TestTablesComeFromSchema(t *testing.T) {
 				if ix.SortKey != nil {
 					ks = append(ks, map[string]any{"AttributeName": ix.SortKey.Name, "KeyType": "RANGE"})
 				}
-				want = append(want, fmt.Sprint(ix.Name, ks, map[string]any{"ProjectionType": "ALL"}))
+				want = append(want, fmt.Sprint(ix.Name, ks, map[string]any{"ProjectionType": string(ix.ProjectionType())}))
 			}
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("table %s indexes:\n got %v\nwant %v", table.ID, got, want)

@@ -41,7 +41,11 @@ func (s *Store) CreateDeliveries(ctx context.Context, ds []webhook.Delivery) (cr
 	}
 	var missing []map[string]types.AttributeValue
 	for i, d := range ds {
-		if it, ok := stored[itemID(d.TenantID, d.ID)]; ok {
+		if raw, ok := stored[itemID(d.TenantID, d.ID)]; ok {
+			var it deliveryItem
+			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+				return nil, nil, fmt.Errorf("dynamo: unmarshal delivery: %w", err)
+			}
 			existing = append(existing, it.delivery())
 			continue
 		}
@@ -61,13 +65,51 @@ func (s *Store) CreateDeliveries(ctx context.Context, ds []webhook.Delivery) (cr
 // itemID identifies an item of a table keyed by tenant and id.
 func itemID(tenantID, id string) string { return tenantID + "\x00" + id }
 
+// rawItemID is the itemID of a raw item, "" when it lacks either key.
+func rawItemID(item map[string]types.AttributeValue) string {
+	t, ok1 := item[schema.AttrTenantID].(*types.AttributeValueMemberS)
+	id, ok2 := item[schema.AttrID].(*types.AttributeValueMemberS)
+	if !ok1 || !ok2 {
+		return ""
+	}
+	return itemID(t.Value, id.Value)
+}
+
+// fullDeliveries reads the delivery items behind entries of a KEYS_ONLY
+// index (by_webhook, by_event) and answers them in the entries' order,
+// without those whose status is not status (unless status is empty) and
+// those gone from the table since (expired). Reads are eventually
+// consistent, as the index query's are.
+func (s *Store) fullDeliveries(ctx context.Context, entries []map[string]types.AttributeValue, status string) ([]map[string]types.AttributeValue, error) {
+	keys := make([]map[string]types.AttributeValue, 0, len(entries))
+	for _, e := range entries {
+		keys = append(keys, map[string]types.AttributeValue{schema.AttrTenantID: e[schema.AttrTenantID], schema.AttrID: e[schema.AttrID]})
+	}
+	got, err := s.batchGetDeliveries(ctx, keys, false)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]map[string]types.AttributeValue, 0, len(entries))
+	for _, e := range entries {
+		item, ok := got[rawItemID(e)]
+		if !ok {
+			continue
+		}
+		if st, _ := item["status"].(*types.AttributeValueMemberS); status != "" && (st == nil || st.Value != status) {
+			continue
+		}
+		out = append(out, item)
+	}
+	return out, nil
+}
+
 // batchGetDeliveries reads the deliveries with the given keys, in requests
 // of batchGetKeys in parallel, retrying unprocessed keys. Missing ones are
 // absent from the answer, which is keyed by itemID.
-func (s *Store) batchGetDeliveries(ctx context.Context, keys []map[string]types.AttributeValue, consistent bool) (map[string]deliveryItem, error) {
+func (s *Store) batchGetDeliveries(ctx context.Context, keys []map[string]types.AttributeValue, consistent bool) (map[string]map[string]types.AttributeValue, error) {
 	table := s.tables[schema.Deliveries]
 	var mu sync.Mutex
-	out := make(map[string]deliveryItem, len(keys))
+	out := make(map[string]map[string]types.AttributeValue, len(keys))
 	err := inParallel(ctx, len(keys), batchGetKeys, func(ctx context.Context, lo, hi int) error {
 		req := map[string]types.KeysAndAttributes{table: {Keys: keys[lo:hi], ConsistentRead: &consistent}}
 		for try := 0; len(req) > 0; try++ {
@@ -81,13 +123,9 @@ func (s *Store) batchGetDeliveries(ctx context.Context, keys []map[string]types.
 			if err != nil {
 				return fmt.Errorf("dynamo: batch get deliveries: %w", err)
 			}
-			var items []deliveryItem
-			if err := attributevalue.UnmarshalListOfMaps(res.Responses[table], &items); err != nil {
-				return fmt.Errorf("dynamo: unmarshal deliveries: %w", err)
-			}
 			mu.Lock()
-			for _, it := range items {
-				out[itemID(it.TenantID, it.ID)] = it
+			for _, it := range res.Responses[table] {
+				out[rawItemID(it)] = it
 			}
 			mu.Unlock()
 			req = res.UnprocessedKeys

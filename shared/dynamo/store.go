@@ -329,14 +329,15 @@ func (s *Store) GetDelivery(ctx context.Context, tenantID, id string) (webhook.D
 
 // ListDeliveries lists a webhook's deliveries, newest first.
 func (s *Store) ListDeliveries(ctx context.Context, tenantID, webhookID string, f webhook.DeliveryFilter, p webhook.Page) ([]webhook.Delivery, string, error) {
+	// by_webhook holds keys only: each page of index entries is read in
+	// full, and filtered by status, before it counts towards the page, so
+	// pages and cursors are what a filter expression on the query gave.
 	q := pageQuery{
 		table: schema.Deliveries, index: schema.IndexByWebhook,
 		pkName: schema.AttrWebhookPK, pkValue: tenantID + "#" + webhookID,
-	}
-	if f.Status != "" {
-		q.filter = "#status = :status"
-		q.filterNames = map[string]string{"#status": "status"}
-		q.filterValues = map[string]types.AttributeValue{":status": str(f.Status)}
+		fetch: func(ctx context.Context, entries []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+			return s.fullDeliveries(ctx, entries, f.Status)
+		},
 	}
 	var items []deliveryItem
 	next, err := s.queryPage(ctx, q, p, func(n int) any { items = make([]deliveryItem, 0, n); return &items })
@@ -359,24 +360,31 @@ func (s *Store) EventDeliveries(ctx context.Context, tenantID, eventID string) (
 		ExpressionAttributeNames:  map[string]string{"#pk": schema.AttrEventPK},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(tenantID + "#" + eventID)},
 	}
-	out := []webhook.Delivery{}
+	var entries []map[string]types.AttributeValue // by_event holds keys only
 	for {
 		res, err := s.db.Query(ctx, in)
 		if err != nil {
 			return nil, fmt.Errorf("dynamo: query event deliveries: %w", err)
 		}
-		var items []deliveryItem
-		if err := attributevalue.UnmarshalListOfMaps(res.Items, &items); err != nil {
-			return nil, fmt.Errorf("dynamo: unmarshal deliveries: %w", err)
-		}
-		for _, it := range items {
-			out = append(out, it.delivery())
-		}
+		entries = append(entries, res.Items...)
 		if len(res.LastEvaluatedKey) == 0 {
-			return out, nil
+			break
 		}
 		in.ExclusiveStartKey = res.LastEvaluatedKey
 	}
+	full, err := s.fullDeliveries(ctx, entries, "")
+	if err != nil {
+		return nil, err
+	}
+	var items []deliveryItem
+	if err := attributevalue.UnmarshalListOfMaps(full, &items); err != nil {
+		return nil, fmt.Errorf("dynamo: unmarshal deliveries: %w", err)
+	}
+	out := make([]webhook.Delivery, len(items))
+	for i, it := range items {
+		out[i] = it.delivery()
+	}
+	return out, nil
 }
 
 // RecordAttempt appends an attempt and sets the delivery's status, guarded by
@@ -429,14 +437,15 @@ type pageQuery struct {
 	table, index    string
 	pkName, pkValue string
 	forward         bool
-	filter          string
-	filterNames     map[string]string
-	filterValues    map[string]types.AttributeValue
+	// fetch, if set, turns each page of a KEYS_ONLY index's entries into
+	// the items to answer (read in full, maybe fewer), in order.
+	fetch func(ctx context.Context, entries []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error)
 }
 
 // queryPage runs q for one page of at most p.Limit items, unmarshalled into
 // what alloc returns, and answers the cursor of the next page ("" at the end).
-// With a filter it keeps reading until the page is full or the items end.
+// When fetch drops entries it keeps reading until the page is full or the
+// items end.
 func (s *Store) queryPage(ctx context.Context, q pageQuery, p webhook.Page, alloc func(n int) any) (string, error) {
 	limit := p.Limit
 	if limit <= 0 {
@@ -451,12 +460,6 @@ func (s *Store) queryPage(ctx context.Context, q pageQuery, p webhook.Page, allo
 	}
 	names := map[string]string{"#pk": q.pkName}
 	values := map[string]types.AttributeValue{":pk": str(q.pkValue)}
-	for k, v := range q.filterNames {
-		names[k] = v
-	}
-	for k, v := range q.filterValues {
-		values[k] = v
-	}
 	in := &dynamodb.QueryInput{
 		TableName:                 s.table(q.table),
 		KeyConditionExpression:    aws.String("#pk = :pk"),
@@ -468,9 +471,6 @@ func (s *Store) queryPage(ctx context.Context, q pageQuery, p webhook.Page, allo
 	if q.index != "" {
 		in.IndexName = aws.String(q.index)
 	}
-	if q.filter != "" {
-		in.FilterExpression = aws.String(q.filter)
-	}
 	var raw []map[string]types.AttributeValue
 	var last map[string]types.AttributeValue
 	for len(raw) < limit {
@@ -479,7 +479,13 @@ func (s *Store) queryPage(ctx context.Context, q pageQuery, p webhook.Page, allo
 		if err != nil {
 			return "", fmt.Errorf("dynamo: query %s: %w", q.table, err)
 		}
-		raw = append(raw, res.Items...)
+		items := res.Items
+		if q.fetch != nil {
+			if items, err = q.fetch(ctx, items); err != nil {
+				return "", err
+			}
+		}
+		raw = append(raw, items...)
 		last = res.LastEvaluatedKey
 		if len(last) == 0 {
 			break

@@ -84,19 +84,19 @@ func (s *Store) DeliveriesSince(ctx context.Context, tenantID, webhookID string,
 		},
 		ScanIndexForward: aws.Bool(false),
 	}
-	if f.Status != "" {
-		in.FilterExpression = aws.String("#status = :status")
-		in.ExpressionAttributeNames["#status"] = "status"
-		in.ExpressionAttributeValues[":status"] = str(f.Status)
-	}
 	var out []webhook.Delivery
 	for {
 		res, err := s.db.Query(ctx, in)
 		if err != nil {
 			return nil, fmt.Errorf("dynamo: query deliveries since: %w", err)
 		}
+		// by_webhook holds keys only: read the items, filter by status.
+		full, err := s.fullDeliveries(ctx, res.Items, f.Status)
+		if err != nil {
+			return nil, err
+		}
 		var items []deliveryItem
-		if err := attributevalue.UnmarshalListOfMaps(res.Items, &items); err != nil {
+		if err := attributevalue.UnmarshalListOfMaps(full, &items); err != nil {
 			return nil, fmt.Errorf("dynamo: unmarshal deliveries: %w", err)
 		}
 		for _, it := range items {

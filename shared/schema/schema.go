@@ -59,11 +59,39 @@ type Key struct {
 	Type KeyType
 }
 
-// Index is a global secondary index. It projects every attribute.
+// Projection is which attributes a global secondary index copies. DynamoDB
+// writes an index (and bills the write) only when a table write changes an
+// attribute the index holds: its keys or a projected attribute. So an
+// index that holds only keys that never change costs one write per item
+// created and none per update.
+type Projection string
+
+// Projections.
+const (
+	// ProjectAll copies every attribute: every update of the item is also a
+	// write to the index.
+	ProjectAll Projection = "ALL"
+	// ProjectKeysOnly copies the table's and the index's keys; readers fetch
+	// the items themselves by key.
+	ProjectKeysOnly Projection = "KEYS_ONLY"
+)
+
+// Index is a global secondary index.
 type Index struct {
 	Name         string
 	PartitionKey Key
 	SortKey      *Key
+	// Projection is which attributes the index copies; empty means
+	// ProjectAll.
+	Projection Projection
+}
+
+// ProjectionType is ix.Projection, ProjectAll when empty.
+func (ix Index) ProjectionType() Projection {
+	if ix.Projection == "" {
+		return ProjectAll
+	}
+	return ix.Projection
 }
 
 // Table is one DynamoDB table. Billing is on demand everywhere.
@@ -110,10 +138,18 @@ func Tables() []Table {
 			ID:           Deliveries,
 			PartitionKey: Key{AttrTenantID, String},
 			SortKey:      &Key{AttrID, String},
+			// Every attempt updates a delivery (its attempts, status, next
+			// attempt time). by_webhook and by_event hold only keys, which
+			// never change, so an attempt writes neither: the lists query
+			// them for keys and read the items with BatchGetItem (status
+			// filter included). by_pending's keys change on every attempt
+			// anyway (a new due time, or removal when the delivery leaves
+			// pending), so its projection saves no write; it keeps ALL, which
+			// the sweeper reads.
 			Indexes: []Index{
-				{Name: IndexByWebhook, PartitionKey: Key{AttrWebhookPK, String}, SortKey: &Key{AttrCreated, String}},
-				{Name: IndexByEvent, PartitionKey: Key{AttrEventPK, String}, SortKey: &Key{AttrCreated, String}},
-				{Name: IndexByPending, PartitionKey: Key{AttrPendingKey, String}, SortKey: &Key{AttrPendingDue, String}},
+				{Name: IndexByWebhook, PartitionKey: Key{AttrWebhookPK, String}, SortKey: &Key{AttrCreated, String}, Projection: ProjectKeysOnly},
+				{Name: IndexByEvent, PartitionKey: Key{AttrEventPK, String}, SortKey: &Key{AttrCreated, String}, Projection: ProjectKeysOnly},
+				{Name: IndexByPending, PartitionKey: Key{AttrPendingKey, String}, SortKey: &Key{AttrPendingDue, String}, Projection: ProjectAll},
 			},
 			TTLAttribute: AttrExpiresAt,
 		},
