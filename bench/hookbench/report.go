@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/awscount"
+	"github.com/hookrelay/hookrelay/shared/schema"
 )
 
 type report struct {
@@ -96,7 +97,7 @@ func (r *report) markdown() string {
 		p("\n")
 	}
 	if w := r.writes; w != nil {
-		p("Writing %d delivery records into DynamoDB Local, same run: conditional `PutItem`, 32 in flight (fanout today) **%s** (%s–%s); `BatchWriteItem` of 25, 16 in flight **%s** (%s–%s): %.1f× faster.\n\n",
+		p("Writing %d delivery records into DynamoDB Local, same run: conditional `PutItem`, 32 in flight (fanout before its batch writes) **%s** (%s–%s); `BatchWriteItem` of 25, 16 in flight **%s** (%s–%s): %.1f× faster.\n\n",
 			w.n, ms(median(w.puts)), ms(slices.Min(w.puts)), ms(slices.Max(w.puts)), ms(median(w.batch)), ms(slices.Min(w.batch)), ms(slices.Max(w.batch)),
 			float64(median(w.puts))/float64(median(w.batch)))
 	}
@@ -173,6 +174,7 @@ const (
 	attemptLogBytes    = 420  // one delivery.attempt line in Lambda's JSON format
 	invocationLogBytes = 700  // START, END and REPORT platform lines per invocation
 	deliveryItemWRU    = 1    // a delivery record with its attempts stays under 1 KB (a long response body makes it 2)
+	eventItemWRU       = 2    // an event item of about 1.3 KB
 	webhookItemBytes   = 600
 )
 
@@ -182,6 +184,9 @@ func (r *report) costs(b *strings.Builder) {
 	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	p("### Cost per million deliveries (us-east-1 list prices)\n\n")
 	p("From the calls counted in the sustained runs above and the measured handler durations with the stack's memory sizes (deliver 256 MB, fanout 512 MB). Delivery side only: publishing (API Gateway, the api function, the event's own write) is per event and listed separately. A retry adds, per failed attempt: the deliver-side reads and the attempt write again, one ChangeMessageVisibility, a receive/delete share, a log line and its share of an invocation.\n\n")
+	create, final, retried := deliveryWRU()
+	p("DynamoDB write units per delivery, GSI writes included (DynamoDB bills an index write whenever a table write adds, removes or changes an item's keys or projected attributes in that index; a key change is two index writes, a delete and a put): creating the record %g WRU, an attempt that ends it %g, an attempt that leaves it pending %g; so %g per delivery without retry and %g with one. fanout's duplicate check is one strongly consistent read (1 RRU) per delivery.\n\n",
+		create, final, retried, create+final, create+retried+final)
 	p("Two rows per case: as counted locally, where the queue poller hands over whatever one receive returns (no batching window), and as the stack configures the event source mapping (batches of 10 with a 1 s window, so under load each invocation, receive and delete covers 10 messages).\n\n")
 	p("| webhooks per event | retries | deliver batches | Lambda | SQS | DynamoDB writes | DynamoDB reads | CloudWatch Logs | **$ per million deliveries** |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, f := range r.e2e {
@@ -198,9 +203,53 @@ func (r *report) costs(b *strings.Builder) {
 	if len(r.e2e) > 0 {
 		f := r.e2e[0]
 		n := float64(f.events)
-		pub := priceAPIGWRequest + priceLambdaRequest + priceWRU*2 /* event item ~1.3 KB */ + priceRRU*0.5 /* key lookup */
-		p("\nPublishing adds, per million events: API Gateway HTTP API $1.00, api invocations $0.20, the event write (about 1.3 KB: 2 WRU) $1.25, the key lookup $0.06: **$%.2f per million events** (measured %d events: %s).\n\n", pub*1e6, int(n), "see calls above")
+		evWRU := eventItemWRU * (1 + float64(indexesOf(schema.Events, schema.ProjectAll))) // the by_type copy is as large (ALL)
+		pub := priceAPIGWRequest + priceLambdaRequest + priceWRU*evWRU + priceRRU*0.5      /* key lookup */
+		p("\nPublishing adds, per million events: API Gateway HTTP API $1.00, api invocations $0.20, the event write (about 1.3 KB: %d WRU, with its by_type copy) $%.2f, the key lookup $0.06: **$%.2f per million events** (measured %d events: %s).\n\n",
+			int(evWRU), priceWRU*evWRU*1e6, pub*1e6, int(n), "see calls above")
 	}
+}
+
+// deliveryWRU is the write units, GSI writes included, of creating a
+// delivery, of the attempt that ends it and of one that leaves it pending,
+// from the deliveries table's indexes in shared/schema. Creating writes the
+// item to every index (it is pending, so by_pending too). An attempt
+// rewrites an ALL index (the attempts list changed) and no KEYS_ONLY one
+// (its keys never change); by_pending loses the item when it stops being
+// pending (1) and moves it to its new due time otherwise (delete and put:
+// 2). Items stay under 1 KB.
+func deliveryWRU() (create, final, retried float64) {
+	create, final, retried = deliveryItemWRU, deliveryItemWRU, deliveryItemWRU
+	for _, t := range schema.Tables() {
+		if t.ID != schema.Deliveries {
+			continue
+		}
+		for _, ix := range t.Indexes {
+			create += deliveryItemWRU
+			switch {
+			case ix.Name == schema.IndexByPending:
+				final += deliveryItemWRU
+				retried += 2 * deliveryItemWRU
+			case ix.ProjectionType() == schema.ProjectAll:
+				final += deliveryItemWRU
+				retried += deliveryItemWRU
+			}
+		}
+	}
+	return create, final, retried
+}
+
+// indexesOf counts the indexes of a table with projection p.
+func indexesOf(table string, p schema.Projection) int {
+	n := 0
+	for _, t := range schema.Tables() {
+		for _, ix := range t.Indexes {
+			if t.ID == table && ix.ProjectionType() == p {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 type cost struct{ lambda, sqs, writes, reads, logs float64 }
@@ -229,9 +278,12 @@ func (r *report) costOf(f *e2eFigures, retry int, full bool) (cost, float64) {
 	}
 	send := float64(calls["SQS.SendMessageBatch"]+calls["SQS.SendMessage"]) / d
 	events := float64(f.events)
-	// reads by deliver: every GetItem but the API's key lookup, one per publish
+	// reads by deliver: every GetItem but the API's key lookup, one per
+	// publish, and every BatchGetItem (the event and the webhook) but
+	// fanout's checks, one per 100 deliveries of an event
 	getItems := (float64(calls["DynamoDB.GetItem"]) - events) / d
-	batchItems := 2 * float64(calls["DynamoDB.BatchGetItem"]) / d
+	checks := events * math.Ceil(float64(f.hooks)/100)
+	batchItems := 2 * (float64(calls["DynamoDB.BatchGetItem"]) - checks) / d
 	deliverReads := 0.5 * (getItems + batchItems)
 	// fanout: its Query reads the tenant's webhooks once per event
 	queryRRU := 0.5 * math.Ceil(float64(f.hooks)*webhookItemBytes/4096) / float64(f.hooks)
@@ -241,8 +293,9 @@ func (r *report) costOf(f *e2eFigures, retry int, full bool) (cost, float64) {
 	var c cost
 	c.lambda = (attempts*delInvocations+fanInvocations)*priceLambdaRequest + (attempts*delGBs+fanGBs)*priceLambdaGBs
 	c.sqs = (send + attempts*recv + del + float64(retry)) * priceSQSRequest // + one ChangeMessageVisibility per retry
-	c.writes = (1 + attempts) * deliveryItemWRU * priceWRU                  // the delivery record, then one write per attempt
-	c.reads = (queryRRU + attempts*deliverReads) * priceRRU
+	create, final, retried := deliveryWRU()
+	c.writes = (create + float64(retry)*retried + final) * priceWRU // the record, each attempt, GSI copies included
+	c.reads = (queryRRU + 1 /* fanout's consistent check */ + attempts*deliverReads) * priceRRU
 	c.logs = attempts * (attemptLogBytes + delInvocations*invocationLogBytes) / 1e9 * priceLogsGB
 	for _, x := range []*float64{&c.lambda, &c.sqs, &c.writes, &c.reads, &c.logs} {
 		*x *= 1e6
