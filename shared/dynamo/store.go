@@ -199,30 +199,58 @@ func (s *Store) ListWebhooks(ctx context.Context, tenantID string, p webhook.Pag
 
 // TenantWebhooks returns every webhook of a tenant.
 func (s *Store) TenantWebhooks(ctx context.Context, tenantID string) ([]webhook.Webhook, error) {
-	var out []webhook.Webhook
-	in := &dynamodb.QueryInput{
+	raw, err := s.queryItems(ctx, &dynamodb.QueryInput{
 		TableName:                 s.table(schema.Webhooks),
 		KeyConditionExpression:    aws.String("#pk = :pk"),
 		ExpressionAttributeNames:  map[string]string{"#pk": schema.AttrTenantID},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(tenantID)},
+	}, 0)
+	if err != nil {
+		return nil, fmt.Errorf("dynamo: query webhooks: %w", err)
 	}
-	for {
+	var items []webhookItem
+	if err := attributevalue.UnmarshalListOfMaps(raw, &items); err != nil {
+		return nil, fmt.Errorf("dynamo: unmarshal webhooks: %w", err)
+	}
+	out := make([]webhook.Webhook, len(items))
+	for i, it := range items {
+		out[i] = it.webhook()
+	}
+	return out, nil
+}
+
+// queryItems runs a query page by page until its items end or max items
+// have been read (max <= 0: no bound) and returns them as stored.
+func (s *Store) queryItems(ctx context.Context, in *dynamodb.QueryInput, max int) ([]map[string]types.AttributeValue, error) {
+	var out []map[string]types.AttributeValue
+	for max <= 0 || len(out) < max {
+		if max > 0 {
+			in.Limit = aws.Int32(int32(max - len(out)))
+		}
 		res, err := s.db.Query(ctx, in)
 		if err != nil {
-			return nil, fmt.Errorf("dynamo: query webhooks: %w", err)
+			return out, err
 		}
-		var items []webhookItem
-		if err := attributevalue.UnmarshalListOfMaps(res.Items, &items); err != nil {
-			return nil, fmt.Errorf("dynamo: unmarshal webhooks: %w", err)
-		}
-		for _, it := range items {
-			out = append(out, it.webhook())
-		}
+		out = append(out, res.Items...)
 		if len(res.LastEvaluatedKey) == 0 {
-			return out, nil
+			break
 		}
 		in.ExclusiveStartKey = res.LastEvaluatedKey
 	}
+	return out, nil
+}
+
+// toDeliveries reads stored delivery items.
+func toDeliveries(raw []map[string]types.AttributeValue) ([]webhook.Delivery, error) {
+	var items []deliveryItem
+	if err := attributevalue.UnmarshalListOfMaps(raw, &items); err != nil {
+		return nil, fmt.Errorf("dynamo: unmarshal deliveries: %w", err)
+	}
+	out := make([]webhook.Delivery, len(items))
+	for i, it := range items {
+		out[i] = it.delivery()
+	}
+	return out, nil
 }
 
 // DeleteWebhook removes a webhook of a tenant.
@@ -360,31 +388,15 @@ func (s *Store) EventDeliveries(ctx context.Context, tenantID, eventID string) (
 		ExpressionAttributeNames:  map[string]string{"#pk": schema.AttrEventPK},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(tenantID + "#" + eventID)},
 	}
-	var entries []map[string]types.AttributeValue // by_event holds keys only
-	for {
-		res, err := s.db.Query(ctx, in)
-		if err != nil {
-			return nil, fmt.Errorf("dynamo: query event deliveries: %w", err)
-		}
-		entries = append(entries, res.Items...)
-		if len(res.LastEvaluatedKey) == 0 {
-			break
-		}
-		in.ExclusiveStartKey = res.LastEvaluatedKey
+	entries, err := s.queryItems(ctx, in, 0) // by_event holds keys only
+	if err != nil {
+		return nil, fmt.Errorf("dynamo: query event deliveries: %w", err)
 	}
 	full, err := s.fullDeliveries(ctx, entries, "")
 	if err != nil {
 		return nil, err
 	}
-	var items []deliveryItem
-	if err := attributevalue.UnmarshalListOfMaps(full, &items); err != nil {
-		return nil, fmt.Errorf("dynamo: unmarshal deliveries: %w", err)
-	}
-	out := make([]webhook.Delivery, len(items))
-	for i, it := range items {
-		out[i] = it.delivery()
-	}
-	return out, nil
+	return toDeliveries(full)
 }
 
 // RecordAttempt appends an attempt and sets the delivery's status, guarded by

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -32,24 +31,15 @@ func (s *Store) DuePending(ctx context.Context, before time.Time, limit int) ([]
 				":pk": str("p" + strconv.Itoa(shard)), ":before": str(dueKey(before)),
 			},
 		}
-		for len(out) < limit {
-			in.Limit = aws.Int32(int32(limit - len(out)))
-			res, err := s.db.Query(ctx, in)
-			if err != nil {
-				return out, fmt.Errorf("dynamo: query pending deliveries: %w", err)
-			}
-			var items []deliveryItem
-			if err := attributevalue.UnmarshalListOfMaps(res.Items, &items); err != nil {
-				return out, fmt.Errorf("dynamo: unmarshal deliveries: %w", err)
-			}
-			for _, it := range items {
-				out = append(out, it.delivery())
-			}
-			if len(res.LastEvaluatedKey) == 0 {
-				break
-			}
-			in.ExclusiveStartKey = res.LastEvaluatedKey
+		raw, err := s.queryItems(ctx, in, limit-len(out))
+		if err != nil {
+			return out, fmt.Errorf("dynamo: query pending deliveries: %w", err)
 		}
+		due, err := toDeliveries(raw)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, due...)
 	}
 	return out, nil
 }

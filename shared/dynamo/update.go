@@ -84,27 +84,14 @@ func (s *Store) DeliveriesSince(ctx context.Context, tenantID, webhookID string,
 		},
 		ScanIndexForward: aws.Bool(false),
 	}
-	var out []webhook.Delivery
-	for {
-		res, err := s.db.Query(ctx, in)
-		if err != nil {
-			return nil, fmt.Errorf("dynamo: query deliveries since: %w", err)
-		}
-		// by_webhook holds keys only: read the items, filter by status.
-		full, err := s.fullDeliveries(ctx, res.Items, f.Status)
-		if err != nil {
-			return nil, err
-		}
-		var items []deliveryItem
-		if err := attributevalue.UnmarshalListOfMaps(full, &items); err != nil {
-			return nil, fmt.Errorf("dynamo: unmarshal deliveries: %w", err)
-		}
-		for _, it := range items {
-			out = append(out, it.delivery())
-		}
-		if len(res.LastEvaluatedKey) == 0 {
-			return out, nil
-		}
-		in.ExclusiveStartKey = res.LastEvaluatedKey
+	entries, err := s.queryItems(ctx, in, 0)
+	if err != nil {
+		return nil, fmt.Errorf("dynamo: query deliveries since: %w", err)
 	}
+	// by_webhook holds keys only: read the items, filter by status.
+	full, err := s.fullDeliveries(ctx, entries, f.Status)
+	if err != nil {
+		return nil, err
+	}
+	return toDeliveries(full)
 }
