@@ -51,6 +51,11 @@ func TestRedrive(t *testing.T) {
 		}
 		want = append(want, m.DeliveryID)
 	}
+	// A second copy of one delivery's dead letter — as a redriven message
+	// that failed again comes back — is not moved by the same redrive.
+	if err := q.DeadLetter(ctx, webhook.Message{DeliveryID: "msg_a", TenantID: "acme", EventID: "evt_1", WebhookID: "wh_1"}); err != nil {
+		t.Fatal(err)
+	}
 	// A foreign message stays where it is.
 	if _, err := env.SQS.SendMessage(ctx, &awssqs.SendMessageInput{QueueUrl: aws.String(env.Queues.DeadLetter), MessageBody: aws.String("not ours")}); err != nil {
 		t.Fatal(err)
@@ -71,8 +76,8 @@ func TestRedrive(t *testing.T) {
 	if len(ids) != len(want) {
 		t.Fatalf("delivery queue holds %v, want %v", ids, want)
 	}
-	// The dead-letter queue kept only the foreign message (hidden for a
-	// minute by the redrive); nothing more is moved now.
+	// The dead-letter queue kept the foreign message and the second copy
+	// (hidden for a minute by the redrive); nothing more is moved now.
 	if moved, err := q.Redrive(ctx); err != nil || moved != 0 {
 		t.Fatalf("second Redrive = %d, %v", moved, err)
 	}
