@@ -95,7 +95,8 @@ func (g *group) runVerb(v verb, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	apiURL := fs.String("api-url", envOr("HOOKRELAY_API_URL", client.DefaultURL), "the API's base URL (env HOOKRELAY_API_URL)")
-	key := fs.String("key", os.Getenv("HOOKRELAY_API_KEY"), "API key, admin or tenant (env HOOKRELAY_API_KEY)")
+	// The key's default is read after parsing, so --help never prints it.
+	key := fs.String("key", "", "API key, admin or tenant (default: env HOOKRELAY_API_KEY)")
 	tenant := new(string)
 	if !v.noTenant {
 		fs.StringVar(tenant, "tenant", os.Getenv("HOOKRELAY_TENANT"), "tenant id (env HOOKRELAY_TENANT)")
@@ -103,16 +104,20 @@ func (g *group) runVerb(v verb, args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print the API's JSON instead of a table")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up on the API after this long")
 	action := v.flags(fs)
-	fs.Usage = func() {
+	usage := func() {
 		fmt.Fprintf(stdout, "hookrelay %s %s\n\n%s\n\nFlags:\n", name, v.args, v.summary)
 		fs.SetOutput(stdout)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
 	}
+	fs.Usage = func() {} // the flag package would print it on every parse error
 	pos, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
+		usage()
 		return exitOK
+	}
+	if *key == "" {
+		*key = os.Getenv("HOOKRELAY_API_KEY")
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "hookrelay %s: %v\nRun \"hookrelay %s --help\" for its flags.\n", name, err, name)

@@ -465,3 +465,27 @@ func TestListenSignatures(t *testing.T) {
 		})
 	}
 }
+
+// TestHelpOnceWithoutTheKey: --help prints the usage once, a bad flag prints
+// no usage dump, and the API key from the environment never shows.
+func TestHelpOnceWithoutTheKey(t *testing.T) {
+	t.Setenv("HOOKRELAY_API_KEY", "hr_do_not_print_me")
+	t.Setenv("HOOKRELAY_SECRET", "whsec_do_not_print_me")
+	for _, args := range [][]string{{"webhooks", "create", "--help"}, {"listen", "--help"}} {
+		var out, errOut strings.Builder
+		if code := run(args, &out, &errOut); code != 0 {
+			t.Fatalf("%v: exit %d, %s", args, code, errOut.String())
+		}
+		head := strings.SplitN(out.String(), "\n", 2)[0]
+		if n := strings.Count(out.String(), head); n != 1 {
+			t.Errorf("%v: usage printed %d times:\n%s", args, n, out.String())
+		}
+		if strings.Contains(out.String(), "do_not_print_me") {
+			t.Errorf("%v: help shows a secret from the environment:\n%s", args, out.String())
+		}
+	}
+	var out, errOut strings.Builder
+	if code := run([]string{"webhooks", "list", "--nope"}, &out, &errOut); code != 2 || out.Len() != 0 || !strings.Contains(errOut.String(), "--help") {
+		t.Fatalf("bad flag: exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
+	}
+}

@@ -44,6 +44,10 @@ func runDev(args []string) error {
 	startCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	rt, err := local.Start(startCtx, cfg)
 	cancel()
+	if err != nil && ctx.Err() != nil {
+		fmt.Fprintln(os.Stderr, "hookrelay: stopped during start-up")
+		return nil // Ctrl-C while starting: Start has stopped what it started
+	}
 	if err != nil {
 		return err
 	}
@@ -71,8 +75,8 @@ hookrelay is ready (%.1fs)
   retries    %s
   private targets allowed: %t
 
-  export HOOKRELAY_URL=%s
-  export ADMIN_KEY=%s
+  export HOOKRELAY_API_URL=%s
+  export HOOKRELAY_API_KEY=%s
 
 Delivery attempts are logged below as JSON lines. Ctrl-C stops everything.
 

@@ -42,20 +42,21 @@ func runListen(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("listen", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", "127.0.0.1:9000", "address to listen on")
-	secret := fs.String("secret", os.Getenv("HOOKRELAY_SECRET"), "the webhook's signing secret (whsec_…), to verify signatures (env HOOKRELAY_SECRET)")
+	secret := fs.String("secret", "", "the webhook's signing secret (whsec_…), to verify signatures (default: env HOOKRELAY_SECRET)")
 	status := fs.Int("status", 200, "status code to answer with (when not forwarding)")
 	forward := fs.String("forward", "", "also POST each delivery, headers and body unchanged, to this URL (e.g. http://localhost:3000/webhooks) and answer with its answer")
-	fs.Usage = func() {
-		fmt.Fprint(stdout, listenUsage)
-		fs.SetOutput(stdout)
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() {} // printed below for --help only, never twice
 	if _, err := parseInterleaved(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
+			fmt.Fprint(stdout, listenUsage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
 			return nil
 		}
 		return usagef("listen: %v", err)
+	}
+	if *secret == "" {
+		*secret = os.Getenv("HOOKRELAY_SECRET")
 	}
 	if *status < 100 || *status > 999 {
 		return usagef("listen: --status must be an HTTP status code")
