@@ -71,6 +71,7 @@ try {
     assert.equal(res.status(), 200);
     assert.match(page.url(), /\/console\/$/);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    assert.equal(await page.locator('#nav').isVisible(), false, 'no navigation before signing in');
     const csp = res.headers()['content-security-policy'] || '';
     assert.match(csp, /script-src 'self'/);
   });
