@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/infra/local"
+	"github.com/hookrelay/hookrelay/infra/local/localtest"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -24,20 +24,14 @@ var schedule = webhook.Schedule{0, time.Second, time.Second}
 
 var (
 	rt      *local.Runtime
-	logs    = &syncBuffer{}
+	logs    = &localtest.SyncBuffer{}
 	startMu sync.Mutex
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if code != 0 {
-		logs.mu.Lock()
-		tail := logs.buf.Bytes()
-		if len(tail) > 8000 {
-			tail = tail[len(tail)-8000:]
-		}
-		fmt.Fprintf(os.Stderr, "--- last runtime log lines:\n%s\n", tail)
-		logs.mu.Unlock()
+		fmt.Fprintf(os.Stderr, "--- last runtime log lines:\n%s\n", logs.Tail(8000))
 	}
 	if rt != nil {
 		rt.Close()
@@ -54,50 +48,16 @@ func runtime(t *testing.T) *local.Runtime {
 	if rt != nil {
 		return rt
 	}
-	wd, _ := os.Getwd()
-	root, err := local.FindRoot(wd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	rt, err = local.Start(ctx, local.Config{
-		APIAddr:      "127.0.0.1:0",
+	var err error
+	rt, err = localtest.StartRuntime(local.Config{
 		Schedule:     schedule,
 		AllowPrivate: true,
-		Root:         root,
 		Logger:       slog.New(slog.NewJSONHandler(logs, nil)),
 	})
 	if err != nil {
 		t.Fatalf("start the local runtime: %v", err)
 	}
 	return rt
-}
-
-// syncBuffer collects log lines from many goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// Lines returns the JSON log lines whose msg is msg.
-func (b *syncBuffer) Lines(msg string) []map[string]any {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var out []map[string]any
-	for _, line := range bytes.Split(b.buf.Bytes(), []byte("\n")) {
-		var m map[string]any
-		if json.Unmarshal(line, &m) == nil && m["msg"] == msg {
-			out = append(out, m)
-		}
-	}
-	return out
 }
 
 // client calls the API like curl does.

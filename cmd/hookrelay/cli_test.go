@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookrelay/hookrelay/infra/local/localtest"
 	"github.com/hookrelay/hookrelay/shared/client"
 	"github.com/hookrelay/hookrelay/shared/signature"
 )
@@ -84,24 +85,6 @@ func newTenant(t *testing.T, id string) cli {
 	return cli{t: t, url: r.URL, key: k.Key, tenant: id}
 }
 
-// syncBuffer is a bytes.Buffer safe for the receiver's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // waitFor polls cond for up to 15 seconds.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -139,7 +122,7 @@ func TestCLIWalkthrough(t *testing.T) {
 	if !strings.HasPrefix(wh.Secret, "whsec_") || wh.TimeoutMS != 3000 || wh.Headers["X-Team"] != "crm" || !wh.Retry || !wh.Enabled {
 		t.Fatalf("webhooks create: %+v", wh)
 	}
-	printed := &syncBuffer{}
+	printed := &localtest.SyncBuffer{}
 	recv := httptest.NewServer(listenHandler(printed, listenConfig{secret: wh.Secret, status: 200, forward: app.URL + "/hooks"}))
 	defer recv.Close()
 	var updated client.Webhook

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/infra/local"
+	"github.com/hookrelay/hookrelay/infra/local/localtest"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -43,19 +43,9 @@ func TestMain(m *testing.M) {
 func runtime(t *testing.T) *local.Runtime {
 	t.Helper()
 	rtOnce.Do(func() {
-		wd, _ := os.Getwd()
-		root, err := local.FindRoot(wd)
-		if err != nil {
-			rtErr = err
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		rt, rtErr = local.Start(ctx, local.Config{
-			APIAddr:      "127.0.0.1:0",
+		rt, rtErr = localtest.StartRuntime(local.Config{
 			Schedule:     webhook.Schedule{0, time.Second, time.Second},
 			AllowPrivate: true,
-			Root:         root,
 			Logger:       slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		})
 	})

@@ -4,7 +4,6 @@
 package browser
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -21,6 +20,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/infra/local"
+	"github.com/hookrelay/hookrelay/infra/local/localtest"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -52,11 +52,8 @@ func TestConsoleInChromium(t *testing.T) {
 		t.Fatalf("the console's browser test needs Node.js: %v", err)
 	}
 
-	logs := &syncBuffer{}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	rt, err := local.Start(ctx, local.Config{
-		APIAddr:      "127.0.0.1:0",
+	logs := &localtest.SyncBuffer{}
+	rt, err := localtest.StartRuntime(local.Config{
 		Schedule:     webhook.Schedule{0, time.Second, time.Second},
 		AllowPrivate: true,
 		Root:         root,
@@ -91,6 +88,8 @@ func TestConsoleInChromium(t *testing.T) {
 	}))
 	defer receiver.Close()
 
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 	cmd := exec.CommandContext(ctx, node, filepath.Join(wd, "console.mjs"))
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(),
@@ -109,11 +108,7 @@ func TestConsoleInChromium(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	t.Logf("console.mjs (%.1fs):\n%s", time.Since(began).Seconds(), out)
 	if err != nil {
-		tail := logs.String()
-		if len(tail) > 4000 {
-			tail = tail[len(tail)-4000:]
-		}
-		t.Fatalf("console.mjs failed: %v\nlast runtime log lines:\n%s", err, tail)
+		t.Fatalf("console.mjs failed: %v\nlast runtime log lines:\n%s", err, logs.Tail(4000))
 	}
 	if !strings.Contains(string(out), "PASS") {
 		t.Fatalf("console.mjs did not report PASS")
@@ -154,22 +149,4 @@ func call(t *testing.T, base, key, method, path, body string, out any) {
 			t.Fatalf("%s %s: %v", method, path, fmt.Errorf("decode %s: %w", raw, err))
 		}
 	}
-}
-
-// syncBuffer collects the runtime's log lines from many goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -33,6 +33,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/events/catalog"
 	"github.com/hookrelay/hookrelay/infra/local"
+	"github.com/hookrelay/hookrelay/infra/local/localtest"
 	"github.com/hookrelay/hookrelay/shared/awsconf"
 	"github.com/hookrelay/hookrelay/shared/sqs"
 	"github.com/hookrelay/hookrelay/shared/webhook"
@@ -145,7 +146,7 @@ type workerProc struct {
 	env []string
 	mu  sync.Mutex
 	cmd *exec.Cmd
-	out bytes.Buffer
+	out localtest.SyncBuffer // both streams of every run
 }
 
 func (w *workerProc) start() {
@@ -153,7 +154,7 @@ func (w *workerProc) start() {
 	defer w.mu.Unlock()
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), w.env...)
-	cmd.Stdout, cmd.Stderr = &lockedWriter{w: &w.out, mu: &w.mu}, &lockedWriter{w: &w.out, mu: &w.mu}
+	cmd.Stdout, cmd.Stderr = &w.out, &w.out
 	if err := cmd.Start(); err != nil {
 		w.t.Errorf("start the deliver worker: %v", err)
 		return
@@ -176,17 +177,6 @@ func (w *workerProc) kill() {
 	w.mu.Unlock()
 }
 
-type lockedWriter struct {
-	w  io.Writer
-	mu *sync.Mutex
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
 func TestChaosNothingLostUnderCrashesAndFailingReceivers(t *testing.T) {
 	events := smallEvents
 	if v := os.Getenv(envEvents); v != "" {
@@ -196,19 +186,11 @@ func TestChaosNothingLostUnderCrashesAndFailingReceivers(t *testing.T) {
 		}
 		events = n
 	}
-	wd, _ := os.Getwd()
-	root, err := local.FindRoot(wd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	logs := &bytes.Buffer{}
-	var logMu sync.Mutex
-	rt, err := local.Start(ctx, local.Config{
-		APIAddr: "127.0.0.1:0", Schedule: schedule, AllowPrivate: true, Root: root, Policy: policy,
+	logs := &localtest.SyncBuffer{}
+	rt, err := localtest.StartRuntime(local.Config{
+		Schedule: schedule, AllowPrivate: true, Policy: policy,
 		NoDeliver: true, Visibility: visibility, SweepInterval: 2 * time.Second, SweepGrace: sweepGrace,
-		RateLimit: -1, Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: logs, mu: &logMu}, nil)),
+		RateLimit: -1, Logger: slog.New(slog.NewJSONHandler(logs, nil)),
 	})
 	if err != nil {
 		t.Fatalf("start the local runtime: %v", err)
@@ -404,12 +386,8 @@ func TestChaosNothingLostUnderCrashesAndFailingReceivers(t *testing.T) {
 	t.Log(report)
 	fmt.Println(report)
 	if t.Failed() {
-		proc.mu.Lock()
-		t.Logf("worker output (tail):\n%s", tail(proc.out.Bytes(), 4000))
-		proc.mu.Unlock()
-		logMu.Lock()
-		t.Logf("runtime log (tail):\n%s", tail(logs.Bytes(), 4000))
-		logMu.Unlock()
+		t.Logf("worker output (tail):\n%s", proc.out.Tail(4000))
+		t.Logf("runtime log (tail):\n%s", logs.Tail(4000))
 	}
 }
 
@@ -432,13 +410,6 @@ func afterSuccess(reqs []request) int {
 		}
 	}
 	return 0
-}
-
-func tail(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[len(b)-n:]
-	}
-	return b
 }
 
 // client calls the API.

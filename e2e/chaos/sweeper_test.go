@@ -1,19 +1,16 @@
 package chaos
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hookrelay/hookrelay/infra/local"
+	"github.com/hookrelay/hookrelay/infra/local/localtest"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -21,24 +18,18 @@ import (
 // never sent — as after a fanout that crashed between writing it and
 // enqueuing it.
 func TestLocalRuntimeSweeperDeliversWhatFanoutNeverEnqueued(t *testing.T) {
-	wd, _ := os.Getwd()
-	root, err := local.FindRoot(wd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	logs := &bytes.Buffer{}
-	var logMu sync.Mutex
-	rt, err := local.Start(ctx, local.Config{
-		APIAddr: "127.0.0.1:0", Schedule: schedule, AllowPrivate: true, Root: root,
+	logs := &localtest.SyncBuffer{}
+	rt, err := localtest.StartRuntime(local.Config{
+		Schedule: schedule, AllowPrivate: true,
 		SweepInterval: 500 * time.Millisecond, SweepGrace: time.Second,
-		Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: logs, mu: &logMu}, nil)),
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
 	})
 	if err != nil {
 		t.Fatalf("start the local runtime: %v", err)
 	}
 	defer rt.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 
 	got := make(chan string, 10)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -80,9 +71,7 @@ func TestLocalRuntimeSweeperDeliversWhatFanoutNeverEnqueued(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	logMu.Lock()
-	defer logMu.Unlock()
-	if !strings.Contains(logs.String(), `"msg":"sweeper.requeue"`) {
+	if len(logs.Lines("sweeper.requeue")) == 0 {
 		t.Fatalf("no sweeper.requeue log line")
 	}
 }
