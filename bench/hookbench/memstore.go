@@ -81,6 +81,24 @@ func (m *memStore) GetDelivery(_ context.Context, t, id string) (webhook.Deliver
 	return d, nil
 }
 
+func (m *memStore) AttemptReads(_ context.Context, msgs []webhook.Message) (webhook.AttemptData, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	a := webhook.AttemptData{Deliveries: map[webhook.Ref]webhook.Delivery{}, Events: map[webhook.Ref]webhook.Event{}, Webhooks: map[webhook.Ref]webhook.Webhook{}}
+	for _, msg := range msgs {
+		if d, ok := m.deliveries[msg.TenantID+"/"+msg.DeliveryID]; ok {
+			a.Deliveries[webhook.Ref{TenantID: msg.TenantID, ID: msg.DeliveryID}] = d
+		}
+		if e, ok := m.events[msg.TenantID+"/"+msg.EventID]; ok {
+			a.Events[webhook.Ref{TenantID: msg.TenantID, ID: msg.EventID}] = e
+		}
+		if w, ok := m.hooks[msg.TenantID+"/"+msg.WebhookID]; ok {
+			a.Webhooks[webhook.Ref{TenantID: msg.TenantID, ID: msg.WebhookID}] = w
+		}
+	}
+	return a, nil
+}
+
 func (m *memStore) RecordAttempt(_ context.Context, t, id string, u webhook.AttemptUpdate) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -42,6 +42,18 @@ func (m *memStore) EventAndWebhook(context.Context, string, string, string) (web
 	return m.event, m.hook, nil
 }
 
+func (m *memStore) AttemptReads(_ context.Context, msgs []webhook.Message) (webhook.AttemptData, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	a := webhook.AttemptData{Deliveries: map[webhook.Ref]webhook.Delivery{}, Events: map[webhook.Ref]webhook.Event{}, Webhooks: map[webhook.Ref]webhook.Webhook{}}
+	for _, msg := range msgs {
+		a.Deliveries[webhook.Ref{TenantID: msg.TenantID, ID: msg.DeliveryID}] = m.deliveries[msg.DeliveryID]
+		a.Events[webhook.Ref{TenantID: msg.TenantID, ID: msg.EventID}] = m.event
+		a.Webhooks[webhook.Ref{TenantID: msg.TenantID, ID: msg.WebhookID}] = m.hook
+	}
+	return a, nil
+}
+
 func (m *memStore) GetDelivery(_ context.Context, _, id string) (webhook.Delivery, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -51,15 +51,19 @@ type Handler struct {
 const early = time.Second
 
 // Handle processes a batch concurrently, one goroutine per message, and
-// reports the messages that must come back later.
+// reports the messages that must come back later. It first reads every
+// delivery, event and webhook the batch refers to together (Store.
+// AttemptReads: one request for a batch of ten); should that fail, each
+// message reads its own, as if nothing had been read.
 func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	pre := h.preload(ctx, ev.Records)
 	keep := make([]bool, len(ev.Records))
 	var wg sync.WaitGroup
 	for i, rec := range ev.Records {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			keep[i] = h.message(ctx, rec)
+			keep[i] = h.message(ctx, rec, pre)
 		}()
 	}
 	wg.Wait()
@@ -81,8 +85,30 @@ type job struct {
 	hook     webhook.Webhook
 }
 
-// message handles one message and reports whether it must stay in the queue.
-func (h *Handler) message(ctx context.Context, rec events.SQSMessage) bool {
+// preload reads what the batch's decodable messages refer to, or answers
+// nil when there is none or the read fails.
+func (h *Handler) preload(ctx context.Context, recs []events.SQSMessage) *webhook.AttemptData {
+	msgs := make([]webhook.Message, 0, len(recs))
+	for _, rec := range recs {
+		if msg, err := sqs.Decode(rec.Body); err == nil {
+			msgs = append(msgs, msg)
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	pre, err := h.Store.AttemptReads(ctx, msgs)
+	if err != nil {
+		h.Logger.WarnContext(ctx, "deliver.batch_read_failed", "error", err.Error())
+		return nil
+	}
+	return &pre
+}
+
+// message handles one message and reports whether it must stay in the
+// queue. pre, when not nil, holds what the message refers to, read for the
+// whole batch; otherwise the message reads its own.
+func (h *Handler) message(ctx context.Context, rec events.SQSMessage, pre *webhook.AttemptData) bool {
 	log := h.Logger.With("message_id", rec.MessageId)
 	msg, err := sqs.Decode(rec.Body)
 	if err != nil {
@@ -91,7 +117,12 @@ func (h *Handler) message(ctx context.Context, rec events.SQSMessage) bool {
 	}
 	j := job{rec: rec, msg: msg}
 	log = log.With("tenant_id", msg.TenantID, "delivery_id", msg.DeliveryID)
-	if j.delivery, err = h.Store.GetDelivery(ctx, msg.TenantID, msg.DeliveryID); err != nil {
+	if pre != nil {
+		j.delivery, err = pre.Delivery(msg)
+	} else {
+		j.delivery, err = h.Store.GetDelivery(ctx, msg.TenantID, msg.DeliveryID)
+	}
+	if err != nil {
 		if webhook.IsNotFound(err) {
 			log.WarnContext(ctx, "deliver.unknown_delivery")
 			return false
@@ -102,7 +133,7 @@ func (h *Handler) message(ctx context.Context, rec events.SQSMessage) bool {
 	if skip, keep := h.skip(ctx, log, j); skip {
 		return keep
 	}
-	if err := h.load(ctx, &j); err != nil {
+	if err := h.load(ctx, &j, pre); err != nil {
 		if webhook.IsNotFound(err) {
 			return h.finish(ctx, log, j, h.Now(), sender.Result{Err: "not_found: " + err.Error()}, false)
 		}
@@ -152,9 +183,14 @@ func owns(d webhook.Delivery, j job) bool {
 	return d.Message == "" || d.Message == j.rec.MessageId || (j.msg.Owner != "" && j.msg.Owner == d.Message)
 }
 
-// load reads the event and the webhook of a delivery, in one request.
-func (h *Handler) load(ctx context.Context, j *job) error {
+// load takes the event and the webhook of a delivery from pre, or reads
+// them, in one request, when pre is nil.
+func (h *Handler) load(ctx context.Context, j *job, pre *webhook.AttemptData) error {
 	var err error
+	if pre != nil {
+		j.event, j.hook, err = pre.EventAndWebhook(j.msg)
+		return err
+	}
 	j.event, j.hook, err = h.Store.EventAndWebhook(ctx, j.msg.TenantID, j.msg.EventID, j.msg.WebhookID)
 	return err
 }

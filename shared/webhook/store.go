@@ -38,6 +38,11 @@ type Store interface {
 	// in one request: what a delivery attempt needs. Either one missing is
 	// ENotFound.
 	EventAndWebhook(ctx context.Context, tenantID, eventID, webhookID string) (Event, Webhook, error)
+	// AttemptReads reads what the attempts of a batch of queue messages
+	// need — their deliveries, events and webhooks, each item once — in as
+	// few requests as the store allows (one for a deliver batch). Items
+	// that do not exist are absent from the answer, not an error.
+	AttemptReads(ctx context.Context, msgs []Message) (AttemptData, error)
 	ListWebhooks(ctx context.Context, tenantID string, p Page) ([]Webhook, string, error)
 	// TenantWebhooks returns every webhook of a tenant, for fan-out.
 	TenantWebhooks(ctx context.Context, tenantID string) ([]Webhook, error)
@@ -83,6 +88,39 @@ type AttemptUpdate struct {
 	// Message is the id of the queue message that made the attempt; it owns
 	// the delivery's later automatic attempts.
 	Message string
+}
+
+// Ref names one item of a tenant.
+type Ref struct{ TenantID, ID string }
+
+// AttemptData is what Store.AttemptReads found, keyed by tenant and id.
+type AttemptData struct {
+	Deliveries map[Ref]Delivery
+	Events     map[Ref]Event
+	Webhooks   map[Ref]Webhook
+}
+
+// Delivery answers m's delivery, ENotFound when it does not exist.
+func (a AttemptData) Delivery(m Message) (Delivery, error) {
+	d, ok := a.Deliveries[Ref{m.TenantID, m.DeliveryID}]
+	if !ok {
+		return Delivery{}, Errorf(ENotFound, "delivery %q not found", m.DeliveryID)
+	}
+	return d, nil
+}
+
+// EventAndWebhook answers m's event and webhook as Store.EventAndWebhook
+// does: either one missing is ENotFound, the event checked first.
+func (a AttemptData) EventAndWebhook(m Message) (Event, Webhook, error) {
+	e, ok := a.Events[Ref{m.TenantID, m.EventID}]
+	if !ok {
+		return Event{}, Webhook{}, Errorf(ENotFound, "event %q not found", m.EventID)
+	}
+	w, ok := a.Webhooks[Ref{m.TenantID, m.WebhookID}]
+	if !ok {
+		return Event{}, Webhook{}, Errorf(ENotFound, "webhook %q not found", m.WebhookID)
+	}
+	return e, w, nil
 }
 
 // Message is what the delivery queue carries: references, never the payload.
