@@ -62,7 +62,7 @@ func (r *report) markdown() string {
 	if len(r.deliver) > 0 {
 		p("### a. Deliver handler vs a plain HTTP POST loop\n\n")
 		p("Batches of ten, one batch at a time (one Lambda instance), keep-alive, the same loopback receiver in the same run. ")
-		p("\"Handler, in-memory store\" is the handler's own work (decode, sign, POST, record, log); \"handler, DynamoDB Local\" adds its three reads and one write per delivery.\n\n")
+		p("\"Handler, in-memory store\" is the handler's own work (decode, sign, POST, record, log); \"handler, DynamoDB Local\" adds its reads (one BatchGetItem per batch of ten) and one write per delivery.\n\n")
 		p("| receiver | deliveries | raw POST loop /s | handler, in-memory store /s | ratio | handler, DynamoDB Local /s | ratio | AWS calls per delivery | connections opened |\n|---|---|---|---|---|---|---|---|---|\n")
 		for _, f := range r.deliver {
 			var raw, mem, ddb, rm, rd []float64
