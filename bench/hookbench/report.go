@@ -280,13 +280,16 @@ func (r *report) costOf(f *e2eFigures, retry int, full bool) (cost, float64) {
 	events := float64(f.events)
 	// reads by deliver: every GetItem but the API's key lookup, one per
 	// publish, and every BatchGetItem (the event and the webhook) but
-	// fanout's checks, one per 100 deliveries of an event
+	// fanout's checks, one per 100 deliveries of an invocation (fanout
+	// checks a whole stream batch together)
 	getItems := (float64(calls["DynamoDB.GetItem"]) - events) / d
-	checks := events * math.Ceil(float64(f.hooks)/100)
+	fanInv := float64(max(1, f.fanCount))
+	checks := fanInv * math.Ceil(d/fanInv/100)
 	batchItems := 2 * (float64(calls["DynamoDB.BatchGetItem"]) - checks) / d
 	deliverReads := 0.5 * (getItems + batchItems)
-	// fanout: its Query reads the tenant's webhooks once per event
-	queryRRU := 0.5 * math.Ceil(float64(f.hooks)*webhookItemBytes/4096) / float64(f.hooks)
+	// fanout: its Query reads a tenant's webhooks once per invocation;
+	// fanout is the only caller of Query in the sustained runs
+	queryRRU := 0.5 * math.Ceil(float64(f.hooks)*webhookItemBytes/4096) * float64(calls["DynamoDB.Query"]) / d
 	fanInvocations := float64(f.fanCount) / d
 	fanGBs := f.fanTime.Seconds() / d * fanoutGB
 

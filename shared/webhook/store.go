@@ -60,7 +60,7 @@ type Store interface {
 	// returns them as created, the others as stored (existing). It checks,
 	// then writes without a condition: it is safe only while no other
 	// writer creates or changes the same deliveries, as in fan-out of one
-	// stream record.
+	// stream batch. No id may appear twice in ds.
 	CreateDeliveries(ctx context.Context, ds []Delivery) (created, existing []Delivery, err error)
 	GetDelivery(ctx context.Context, tenantID, id string) (Delivery, error)
 	ListDeliveries(ctx context.Context, tenantID, webhookID string, f DeliveryFilter, p Page) ([]Delivery, string, error)
