@@ -2,7 +2,6 @@ package dynamo_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -13,18 +12,8 @@ import (
 func TestAttemptReads(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
-	url := "https://example.com/hook"
-	w, err := webhook.NewWebhook("acme", webhook.WebhookInput{URL: &url, EventTypes: &[]string{"*"}}, false, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.CreateWebhook(ctx, w); err != nil {
-		t.Fatal(err)
-	}
-	e := webhook.Event{ID: "evt_1", TenantID: "acme", Type: "registration.created", Timestamp: time.Now().UTC().Truncate(time.Second), Data: json.RawMessage(`{"n":1}`)}
-	if _, _, err := s.PutEvent(ctx, e); err != nil {
-		t.Fatal(err)
-	}
+	w := storeWebhook(t, s, "*")
+	e := storeEvent(t, s)
 	// 110 deliveries of one event to one webhook: 112 distinct keys (two
 	// requests) once the shared ones are deduplicated, 330 before; DynamoDB
 	// refuses duplicate keys in one request. Then some missing items.

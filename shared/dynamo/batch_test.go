@@ -2,9 +2,7 @@ package dynamo_test
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
-	"time"
 
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
@@ -12,18 +10,8 @@ import (
 func TestEventAndWebhook(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
-	url := "https://example.com/hook"
-	w, err := webhook.NewWebhook("acme", webhook.WebhookInput{URL: &url, EventTypes: &[]string{"registration.*"}}, false, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.CreateWebhook(ctx, w); err != nil {
-		t.Fatal(err)
-	}
-	e := webhook.Event{ID: "evt_1", TenantID: "acme", Type: "registration.created", Timestamp: time.Now().UTC().Truncate(time.Second), Data: json.RawMessage(`{"n":1}`)}
-	if _, _, err := s.PutEvent(ctx, e); err != nil {
-		t.Fatal(err)
-	}
+	w := storeWebhook(t, s, "registration.*")
+	e := storeEvent(t, s)
 
 	gotE, gotW, err := s.EventAndWebhook(ctx, "acme", e.ID, w.ID)
 	if err != nil {
@@ -32,7 +20,7 @@ func TestEventAndWebhook(t *testing.T) {
 	if gotE.ID != e.ID || gotE.Type != e.Type || string(gotE.Data) != `{"n":1}` || !gotE.Timestamp.Equal(e.Timestamp) {
 		t.Errorf("event = %+v", gotE)
 	}
-	if gotW.ID != w.ID || gotW.URL != url || gotW.Secret != w.Secret || !gotW.Subscribes("registration.created") {
+	if gotW.ID != w.ID || gotW.URL != w.URL || gotW.Secret != w.Secret || !gotW.Subscribes("registration.created") {
 		t.Errorf("webhook = %+v", gotW)
 	}
 

@@ -14,6 +14,31 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(localtest.Main(m)) }
 
+// storeWebhook stores a new webhook of tenant acme to example.com
+// subscribed to patterns.
+func storeWebhook(t *testing.T, s *dynamo.Store, patterns ...string) webhook.Webhook {
+	t.Helper()
+	url := "https://example.com/hook"
+	w, err := webhook.NewWebhook("acme", webhook.WebhookInput{URL: &url, EventTypes: &patterns}, false, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateWebhook(context.Background(), w); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// storeEvent stores event evt_1 of tenant acme, a registration.created.
+func storeEvent(t *testing.T, s *dynamo.Store) webhook.Event {
+	t.Helper()
+	e := webhook.Event{ID: "evt_1", TenantID: "acme", Type: "registration.created", Timestamp: time.Now().UTC().Truncate(time.Second), Data: json.RawMessage(`{"n":1}`)}
+	if _, _, err := s.PutEvent(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
 func newStore(t *testing.T) *dynamo.Store {
 	t.Helper()
 	env := localtest.New(t, 3)
@@ -53,18 +78,9 @@ func TestTenantsAndKeys(t *testing.T) {
 func TestWebhooksPaginateAndIsolate(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
-	now := time.Now().UTC()
 	var ids []string
 	for i := 0; i < 5; i++ {
-		url := "https://example.com/hook"
-		w, err := webhook.NewWebhook("acme", webhook.WebhookInput{URL: &url, EventTypes: &[]string{"*"}}, false, now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.CreateWebhook(ctx, w); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, w.ID)
+		ids = append(ids, storeWebhook(t, s, "*").ID)
 	}
 	var seen []string
 	cursor := ""

@@ -13,14 +13,7 @@ import (
 func TestUpdateWebhookVersions(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
-	url := "https://example.com/hook"
-	w, err := webhook.NewWebhook("acme", webhook.WebhookInput{URL: &url, EventTypes: &[]string{"*"}}, false, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.CreateWebhook(ctx, w); err != nil {
-		t.Fatal(err)
-	}
+	w := storeWebhook(t, s, "*")
 	a, b := w, w
 	desc := "first"
 	if err := a.Apply(webhook.WebhookInput{Description: &desc}, false, time.Now()); err != nil {
