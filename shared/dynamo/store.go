@@ -64,20 +64,28 @@ func isConditionFailed(err error) bool {
 
 // CreateTenant stores a new tenant; an existing id is a conflict.
 func (s *Store) CreateTenant(ctx context.Context, t webhook.Tenant) error {
-	item, err := attributevalue.MarshalMap(tenantItem(t))
+	return s.putNew(ctx, schema.Tenants, tenantItem(t), schema.AttrID,
+		webhook.Errorf(webhook.EConflict, "tenant %q already exists", t.ID))
+}
+
+// putNew stores v in a table unless an item with its key (keyAttr) exists;
+// then it answers conflict.
+func (s *Store) putNew(ctx context.Context, table string, v any, keyAttr string, conflict *webhook.Error) error {
+	item, err := attributevalue.MarshalMap(v)
 	if err != nil {
-		return fmt.Errorf("dynamo: marshal tenant: %w", err)
+		return fmt.Errorf("dynamo: marshal %s item: %w", table, err)
 	}
 	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:           s.table(schema.Tenants),
-		Item:                item,
-		ConditionExpression: aws.String("attribute_not_exists(id)"),
+		TableName:                s.table(table),
+		Item:                     item,
+		ConditionExpression:      aws.String("attribute_not_exists(#k)"),
+		ExpressionAttributeNames: map[string]string{"#k": keyAttr},
 	})
 	if isConditionFailed(err) {
-		return webhook.Errorf(webhook.EConflict, "tenant %q already exists", t.ID)
+		return conflict
 	}
 	if err != nil {
-		return fmt.Errorf("dynamo: put tenant: %w", err)
+		return fmt.Errorf("dynamo: put into %s: %w", table, err)
 	}
 	return nil
 }
@@ -97,23 +105,8 @@ func (s *Store) GetTenant(ctx context.Context, id string) (webhook.Tenant, error
 
 // CreateKey stores a tenant key by the hash of its plaintext.
 func (s *Store) CreateKey(ctx context.Context, k webhook.Key) error {
-	item, err := attributevalue.MarshalMap(keyItem{Hash: k.Hash, ID: k.ID, TenantID: k.TenantID, CreatedAt: k.CreatedAt})
-	if err != nil {
-		return fmt.Errorf("dynamo: marshal key: %w", err)
-	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                s.table(schema.Keys),
-		Item:                     item,
-		ConditionExpression:      aws.String("attribute_not_exists(#h)"),
-		ExpressionAttributeNames: map[string]string{"#h": schema.AttrHash},
-	})
-	if isConditionFailed(err) {
-		return webhook.Errorf(webhook.EConflict, "key already exists")
-	}
-	if err != nil {
-		return fmt.Errorf("dynamo: put key: %w", err)
-	}
-	return nil
+	return s.putNew(ctx, schema.Keys, keyItem{Hash: k.Hash, ID: k.ID, TenantID: k.TenantID, CreatedAt: k.CreatedAt}, schema.AttrHash,
+		webhook.Errorf(webhook.EConflict, "key already exists"))
 }
 
 // KeyByHash finds the key whose plaintext hashes to hash.
@@ -150,22 +143,8 @@ func tenantKey(tenantID, id string) map[string]types.AttributeValue {
 
 // CreateWebhook stores a new webhook.
 func (s *Store) CreateWebhook(ctx context.Context, w webhook.Webhook) error {
-	item, err := attributevalue.MarshalMap(toWebhookItem(w))
-	if err != nil {
-		return fmt.Errorf("dynamo: marshal webhook: %w", err)
-	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:           s.table(schema.Webhooks),
-		Item:                item,
-		ConditionExpression: aws.String("attribute_not_exists(id)"),
-	})
-	if isConditionFailed(err) {
-		return webhook.Errorf(webhook.EConflict, "webhook %q already exists", w.ID)
-	}
-	if err != nil {
-		return fmt.Errorf("dynamo: put webhook: %w", err)
-	}
-	return nil
+	return s.putNew(ctx, schema.Webhooks, toWebhookItem(w), schema.AttrID,
+		webhook.Errorf(webhook.EConflict, "webhook %q already exists", w.ID))
 }
 
 // GetWebhook reads one webhook of a tenant.
